@@ -1,0 +1,66 @@
+# Neural Networks from Scratch: two commands on a fresh machine (only python3 needed).
+#   make lab    set up .venv and open JupyterLab on the chapters
+#   make test   set up .venv and run every test (unit tests, notebooks, exercises)
+# More: make test-browser, make notebooks [NB=path.ipynb], make exercises, make bench, make clean
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+BSTAMP := $(VENV)/.installed-browser
+PORT   ?= 8888
+NB     ?= chapters/*.ipynb solutions/*.ipynb
+PYTEST_ARGS ?=
+
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
+
+.PHONY: setup lab test test-unit test-notebooks test-browser notebooks exercises bench clean
+
+$(STAMP): requirements.txt pyproject.toml jupyter/overrides.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/chapters
+
+# Every test but the browser ones: unit tests + hygiene + exercise smoke run (tests/), nbval in
+# strict mode on chapters/ and solutions/, and the drift check of the generated exercises.
+test: $(STAMP)
+	$(BIN)/python -m course_lib.exercises check
+	$(BIN)/python -m pytest tests chapters solutions -m "not browser" $(NBVAL) --durations=15 $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests -m "not browser" $(PYTEST_ARGS)
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest $(NB) $(NBVAL) $(PYTEST_ARGS)
+
+$(BSTAMP): $(STAMP) requirements-browser.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt
+	touch $(BSTAMP)
+
+# JupyterLab in Debian's Chromium (apt-get install chromium); never downloads a browser.
+test-browser: $(BSTAMP)
+	@test -x /usr/bin/chromium || { echo "make test-browser needs Debian's chromium: apt-get install -y chromium"; exit 1; }
+	$(BIN)/python -m pytest tests/browser -m browser -v $(PYTEST_ARGS)
+
+# Re-execute notebooks in place (stored outputs), then regenerate the exercises.
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
+	  --ExecutePreprocessor.store_widget_state=False $(NB)
+	$(BIN)/python -m course_lib.exercises build
+
+exercises: $(STAMP)
+	$(BIN)/python -m course_lib.exercises build
+
+bench: $(STAMP)
+	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,18 @@
+"""pytest set-up shared by the unit tests and nbval.
+
+- Solutions and chapters run with strict exercise checks (COURSE_STRICT=1): a ❌ or ⏳ line raises,
+  so a broken solution fails CI. The kernels nbval starts inherit this environment.
+- nbval does not compare ``stderr``: a warning's text holds a kernel temp path that changes every
+  run. Stored notebooks must not contain stderr at all; tests/test_notebook_hygiene.py checks that.
+- Matplotlib draws headless (Agg) in the test process.
+"""
+
+import os
+
+os.environ["COURSE_STRICT"] = "1"
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_collectstart(collector):
+    if collector.fspath and collector.fspath.ext == ".ipynb" and hasattr(collector, "skip_compare"):
+        collector.skip_compare = tuple(collector.skip_compare) + ("stderr",)

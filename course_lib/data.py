@@ -1,0 +1,104 @@
+"""Small data sets generated in code: nothing is downloaded, everything is seeded.
+
+Every generator takes an explicit ``rng`` (an ``int`` seed or a ``np.random.Generator``) and
+returns ``X`` (N, 2) float64 and ``y`` (N,) int64 labels.
+"""
+
+import numpy as np
+
+
+def _count(name, value, minimum=1):
+    if not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _noise(value):
+    if value < 0:
+        raise ValueError(f"noise must be >= 0, got {value!r}")
+    return float(value)
+
+
+def linearly_separable(n_per_class=50, *, margin=0.5, rng=None):
+    """Two classes on either side of the line ``x2 = 0.5 x1 + 0.2``, at least ``margin`` / 2 away.
+
+    Labels are 0 (below the line) and 1 (above). Points lie in [-2, 2]^2.
+    """
+    n = _count("n_per_class", n_per_class)
+    rng = np.random.default_rng(rng)
+    normal = np.array([-0.5, 1.0]) / np.hypot(0.5, 1.0)
+    X, y = [], []
+    for label, sign in ((0, -1.0), (1, 1.0)):
+        pts = []
+        while len(pts) < n:
+            cand = rng.uniform(-2, 2, size=(4 * n, 2))
+            dist = (cand @ normal - 0.2 / np.hypot(0.5, 1.0)) * sign
+            pts.extend(cand[dist > margin / 2])
+        X.append(np.array(pts[:n]))
+        y.append(np.full(n, label))
+    return np.concatenate(X), np.concatenate(y).astype(np.int64)
+
+
+def xor(n_per_cluster=25, *, noise=0.15, rng=None):
+    """The XOR problem: four clusters around (0,0), (1,1) (label 0) and (0,1), (1,0) (label 1)."""
+    n = _count("n_per_cluster", n_per_cluster)
+    noise = _noise(noise)
+    rng = np.random.default_rng(rng)
+    centres = np.array([[0, 0], [1, 1], [0, 1], [1, 0]], dtype=np.float64)
+    labels = np.array([0, 0, 1, 1])
+    X = np.repeat(centres, n, axis=0) + rng.normal(0, noise, size=(4 * n, 2))
+    return X, np.repeat(labels, n).astype(np.int64)
+
+
+def spiral(n_per_class=100, n_classes=3, noise=0.2, *, rng=None):
+    """Interleaved spiral arms, one per class (the CS231n / nnfs classic). Points within [-1, 1]^2.
+
+    Arm ``k`` runs from radius 0 to 1 while its angle turns through 4 radians starting at
+    ``k * 4`` radians; ``noise`` is the standard deviation added to the angle.
+    """
+    n = _count("n_per_class", n_per_class)
+    k = _count("n_classes", n_classes, 2)
+    noise = _noise(noise)
+    rng = np.random.default_rng(rng)
+    X = np.zeros((n * k, 2))
+    y = np.zeros(n * k, dtype=np.int64)
+    for c in range(k):
+        idx = slice(n * c, n * (c + 1))
+        r = np.linspace(0.0, 1.0, n)
+        t = np.linspace(c * 4.0, (c + 1) * 4.0, n) + rng.normal(0, noise, n)
+        X[idx] = np.column_stack([r * np.sin(t), r * np.cos(t)])
+        y[idx] = c
+    return X, y
+
+
+def vertical(n_per_class=100, n_classes=3, noise=0.1, *, rng=None):
+    """Classes as vertical bands: class ``k`` has ``x1`` around ``(k + 0.5) / n_classes``.
+
+    ``x2`` is uniform in [0, 1]; ``noise`` is the standard deviation around each band's centre.
+    An easy, almost linearly separable contrast to :func:`spiral`.
+    """
+    n = _count("n_per_class", n_per_class)
+    k = _count("n_classes", n_classes, 2)
+    noise = _noise(noise)
+    rng = np.random.default_rng(rng)
+    X = np.zeros((n * k, 2))
+    y = np.zeros(n * k, dtype=np.int64)
+    for c in range(k):
+        idx = slice(n * c, n * (c + 1))
+        X[idx, 0] = rng.normal((c + 0.5) / k, noise, n)
+        X[idx, 1] = rng.uniform(0, 1, n)
+        y[idx] = c
+    return X, y
+
+
+def one_hot(y, n_classes=None):
+    """Integer labels (N,) -> one-hot rows (N, C)."""
+    y = np.asarray(y)
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"one_hot: expected integer labels of shape (N,), got {y.dtype} {y.shape}")
+    c = int(y.max()) + 1 if n_classes is None else int(n_classes)
+    if y.size and (y.min() < 0 or y.max() >= c):
+        raise ValueError(f"one_hot: labels must be in 0..{c - 1}")
+    out = np.zeros((y.size, c))
+    out[np.arange(y.size), y] = 1.0
+    return out

@@ -1,0 +1,3 @@
+"""Widgets for the activations chapter (see _common for the rules)."""
+
+__all__ = []
