@@ -159,8 +159,11 @@ class Checker:
 
     def shape(self, got, shape, what, hint=None):
         """``got`` must have exactly ``shape``; returns it as a float array."""
-        arr = self.array(got, what, hint=hint)
         self.count += 1
+        return self._shaped(got, shape, what, hint)
+
+    def _shaped(self, got, shape, what, hint):
+        arr = self.array(got, what, hint=hint)
         if arr.shape != tuple(shape):
             raise Wrong(f"{what} should have shape {_fmt_shape(shape)}, got {_fmt_shape(arr.shape)}",
                         hint)
@@ -169,8 +172,8 @@ class Checker:
     def close(self, got, expected, what, hint=None, rtol=1e-6, atol=1e-8):
         """``got`` must match ``expected`` in shape and value (NaN and ``inf`` are reported)."""
         expected = np.asarray(expected, dtype=np.float64)
-        arr = self.shape(got, expected.shape, what, hint)
         self.count += 1
+        arr = self._shaped(got, expected.shape, what, hint)
         if not np.allclose(arr, expected, rtol=rtol, atol=atol, equal_nan=False):
             if not np.isfinite(arr).all() and np.isfinite(expected).all():
                 raise Wrong(f"{what} contains inf, expected finite values", hint)

@@ -1,0 +1,118 @@
+"""gradcheck must pass correct layers and catch wrong ones."""
+
+import numpy as np
+import pytest
+
+from course_lib.gradcheck import (THRESHOLD, check_layer_gradients, check_loss_gradients,
+                                  numerical_gradient, rel_error)
+from course_lib.layers import Dense, Layer
+from course_lib.losses import MSELoss
+
+
+class WrongTransposeDense(Dense):
+    """dx uses W instead of W^T: the shapes only work for square W, which is how it hides."""
+
+    def backward(self, dout):
+        super().backward(dout)
+        return dout @ self.params["W"]
+
+
+class WrongBiasDense(Dense):
+    """db summed over the wrong axis: a typical mistake."""
+
+    def backward(self, dout):
+        dx = super().backward(dout)
+        self.grads["b"][...] = dout.sum(axis=1).mean()
+        return dx
+
+
+class InPlaceReLU(Layer):
+    """Correct values, but it writes into dout."""
+
+    def forward(self, x):
+        self._x = x
+        return np.maximum(x, 0)
+
+    def backward(self, dout):
+        dout[self._x <= 0] = 0
+        return dout
+
+
+class Square(Layer):
+    """out = x**2 with a forgotten factor 2 when ``buggy``."""
+
+    def __init__(self, buggy):
+        super().__init__()
+        self.buggy = buggy
+
+    def forward(self, x):
+        self._x = x
+        return x ** 2
+
+    def backward(self, dout):
+        return dout * (self._x if self.buggy else 2 * self._x)
+
+
+def test_numerical_gradient_of_known_function():
+    x = np.array([1.0, -2.0, 3.0])
+    grad = numerical_gradient(lambda: np.sum(x ** 3), x)
+    assert np.allclose(grad, 3 * np.array([1.0, 4.0, 9.0]), rtol=1e-7)
+    assert np.array_equal(x, [1.0, -2.0, 3.0])  # restored after nudging
+
+
+def test_numerical_gradient_rejects_integer_arrays():
+    with pytest.raises(ValueError, match="float NumPy array"):
+        numerical_gradient(lambda: 0.0, np.array([1, 2, 3]))
+
+
+def test_rel_error_values():
+    assert rel_error(np.ones(3), np.ones(3)) == 0.0
+    assert rel_error([1.0], [3.0]) == pytest.approx(0.5)
+    assert rel_error(np.zeros(2), np.zeros(2)) == 0.0
+    with pytest.raises(ValueError, match="shapes differ"):
+        rel_error(np.ones(2), np.ones(3))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("n, d_in, d_out", [(1, 1, 1), (4, 3, 3), (7, 5, 2)])
+def test_correct_dense_passes(seed, n, d_in, d_out):
+    rng = np.random.default_rng(seed)
+    errors = check_layer_gradients(Dense(d_in, d_out, rng=seed), rng.normal(size=(n, d_in)), rng=seed)
+    assert set(errors) == {"x", "W", "b"}
+    assert max(errors.values()) < THRESHOLD
+
+
+def test_catches_missing_transpose():
+    rng = np.random.default_rng(0)
+    errors = check_layer_gradients(WrongTransposeDense(4, 4, rng=0), rng.normal(size=(5, 4)), rng=0)
+    assert errors["x"] > 1e-2
+    assert errors["W"] < THRESHOLD
+
+
+def test_catches_wrong_bias_axis():
+    rng = np.random.default_rng(1)
+    errors = check_layer_gradients(WrongBiasDense(3, 2, rng=1), rng.normal(size=(6, 3)), rng=1)
+    assert errors["b"] > 1e-2
+
+
+def test_catches_forgotten_factor():
+    x = np.random.default_rng(2).normal(size=(3, 4))
+    assert check_layer_gradients(Square(buggy=False), x, rng=0)["x"] < THRESHOLD
+    assert check_layer_gradients(Square(buggy=True), x, rng=0)["x"] > 1e-2
+
+
+def test_in_place_dout_is_reported():
+    with pytest.raises(AssertionError, match="modified dout in place"):
+        check_layer_gradients(InPlaceReLU(), np.random.default_rng(3).normal(size=(4, 3)), rng=0)
+
+
+def test_does_not_mutate_callers_x():
+    x = np.random.default_rng(4).normal(size=(2, 3))
+    before = x.copy()
+    check_layer_gradients(Dense(3, 2, rng=0), x, rng=0)
+    assert np.array_equal(x, before)
+
+
+def test_loss_gradients():
+    rng = np.random.default_rng(5)
+    assert check_loss_gradients(MSELoss(), rng.normal(size=(4, 2)), rng.normal(size=(4, 2))) < THRESHOLD
