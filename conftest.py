@@ -4,13 +4,11 @@
   so a broken solution fails CI. The kernels nbval starts inherit this environment.
 - nbval does not compare ``stderr``: a warning's text holds a kernel temp path that changes every
   run. Stored notebooks must not contain stderr at all; tests/test_notebook_hygiene.py checks that.
-- Matplotlib draws headless (Agg) in the test process.
 """
 
 import os
 
 os.environ["COURSE_STRICT"] = "1"
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def pytest_collectstart(collector):

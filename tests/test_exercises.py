@@ -1,0 +1,173 @@
+"""The exercise pipeline: solutions/ -> exercises/ (build, drift check) and the unsolved smoke run."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from course_lib import exercises as ex
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SOLUTION_CODE = '''def relu(x):
+    """ReLU."""
+    ### BEGIN SOLUTION
+    return np.maximum(x, 0)
+    ### END SOLUTION
+
+class Layer:
+    def backward(self, dout):
+        if True:
+            ### BEGIN SOLUTION
+            dx = dout * (self.x > 0)
+            return dx
+            ### END SOLUTION'''
+
+EXERCISE_CODE = '''def relu(x):
+    """ReLU."""
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+class Layer:
+    def backward(self, dout):
+        if True:
+            # YOUR CODE HERE
+            raise NotImplementedError()'''
+
+
+def make_solution(path, code=SOLUTION_CODE):
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}})
+    cell = new_code_cell(code, execution_count=1, outputs=[new_output("stream", text="hi\n")])
+    nb.cells = [new_markdown_cell("# 09 · Test"),
+                cell,
+                new_markdown_cell("Why?\n\n### BEGIN SOLUTION\nBecause.\n### END SOLUTION"),
+                new_code_cell("checks.relu(relu)", execution_count=2)]
+    nb.metadata["widgets"] = {"state": {}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return nb
+
+
+@pytest.fixture
+def repo(tmp_path):
+    make_solution(tmp_path / "solutions" / "09_test.ipynb")
+    return tmp_path
+
+
+def test_strip_keeps_indentation():
+    assert ex.strip_solutions(SOLUTION_CODE) == EXERCISE_CODE
+
+
+def test_strip_markdown():
+    assert ex.strip_solutions("a\n### BEGIN SOLUTION\nb\n### END SOLUTION\nc", markdown=True) == \
+        "a\nYOUR ANSWER HERE\nc"
+
+
+@pytest.mark.parametrize("source, message", [
+    ("### BEGIN SOLUTION\nx = 1", "without ### END SOLUTION"),
+    ("x = 1\n### END SOLUTION", "without ### BEGIN SOLUTION"),
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION", "inside another"),
+])
+def test_unbalanced_markers(source, message):
+    with pytest.raises(ex.MarkerError, match=message):
+        ex.strip_solutions(source)
+
+
+def test_build_round_trip(repo):
+    written = ex.build(repo)
+    assert written == [repo / "exercises" / "09_test.ipynb"]
+    nb = nbformat.read(written[0], as_version=4)
+    nbformat.validate(nb)
+    assert nb.cells[1].source == EXERCISE_CODE
+    assert nb.cells[1].outputs == [] and nb.cells[1].execution_count is None
+    assert nb.cells[2].source == "Why?\n\nYOUR ANSWER HERE"
+    assert "widgets" not in nb.metadata
+    assert nb.cells[0].source.startswith("# 09 · Test")
+    assert "solutions/09_test.ipynb" in nb.cells[0].source
+    # the cell ids stay those of the solution, so a rebuild is byte-identical
+    solution = nbformat.read(repo / "solutions" / "09_test.ipynb", as_version=4)
+    assert [c.id for c in nb.cells] == [c.id for c in solution.cells]
+    assert ex.check(repo) == []
+    text = written[0].read_text(encoding="utf-8")
+    ex.build(repo)
+    assert written[0].read_text(encoding="utf-8") == text
+
+
+def test_drift_detected(repo):
+    ex.build(repo)
+    target = repo / "exercises" / "09_test.ipynb"
+    nb = json.loads(target.read_text(encoding="utf-8"))
+    nb["cells"][1]["source"] = "def relu(x):\n    return x  # edited by hand\n"
+    target.write_text(json.dumps(nb), encoding="utf-8")
+    assert ex.check(repo) == [f"{target} differs from what {repo / 'solutions' / '09_test.ipynb'} generates"]
+    assert ex.main(["check", "--root", str(repo)]) == 1
+
+
+def edit_solution(repo, old, new):
+    path = repo / "solutions" / "09_test.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = nb.cells[1].source.replace(old, new)
+    nbformat.write(nb, path)
+
+
+def test_changed_solution_is_drift(repo):
+    ex.build(repo)
+    edit_solution(repo, "np.maximum", "np.fmax")
+    assert ex.check(repo) == []  # the edit is inside a solution block: the exercise is unchanged
+    edit_solution(repo, '"""ReLU."""', '"""Rectifier."""')
+    assert len(ex.check(repo)) == 1
+
+
+def test_missing_and_stray_exercises(repo):
+    assert ex.check(repo) == [f"{repo / 'exercises' / '09_test.ipynb'} is missing"]
+    (repo / "exercises").mkdir(exist_ok=True)
+    (repo / "exercises" / "99_orphan.ipynb").write_text("{}", encoding="utf-8")
+    ex.build(repo)
+    assert ex.check(repo) == [f"{repo / 'exercises' / '99_orphan.ipynb'} has no solutions/99_orphan.ipynb source"]
+
+
+def test_build_touches_only_generated_notebooks(repo):
+    other = repo / "chapters" / "09_test.ipynb"
+    make_solution(other)
+    before = other.read_bytes()
+    stray = repo / "exercises" / "notes.ipynb"
+    stray.parent.mkdir(exist_ok=True)
+    stray.write_text("{}", encoding="utf-8")
+    ex.build(repo)
+    assert other.read_bytes() == before
+    assert stray.read_text(encoding="utf-8") == "{}"
+    assert sorted(p.name for p in (repo / "exercises").iterdir()) == ["09_test.ipynb", "notes.ipynb"]
+
+
+def test_committed_exercises_are_up_to_date():
+    problems = ex.check(ROOT)
+    assert problems == [], "\n".join(problems + ["run: python -m course_lib.exercises build"])
+
+
+EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=[p.name for p in EXERCISES])
+def test_unsolved_exercise_runs_without_exception(path, monkeypatch):
+    """Top to bottom, unsolved: no exception, every checker says ⏳ (non-strict, as for a learner)."""
+    from nbclient import NotebookClient
+
+    monkeypatch.delenv("COURSE_STRICT", raising=False)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()  # raises CellExecutionError on any exception
+    lines = [line for cell in nb.cells if cell.cell_type == "code"
+             for out in cell.outputs if out.output_type == "stream"
+             for line in out.text.splitlines()]
+    pending = [line for line in lines if line.startswith("⏳")]
+    assert pending, f"{path.name}: no checker reported ⏳"
+    judged = [line for line in lines if line.startswith(("✅", "❌"))]
+    assert not judged, f"{path.name}: unsolved exercises should only give ⏳, got {judged}"
+
+
+def test_there_are_exercise_notebooks_for_every_solution():
+    assert {p.name for p in EXERCISES} == {p.name for p in (ROOT / "solutions").glob("*.ipynb")}
