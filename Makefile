@@ -9,6 +9,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 BSTAMP := $(VENV)/.installed-browser
 PORT   ?= 8888
+# JupyterLab refuses to run as root (containers, CI) without --allow-root
+ROOTFLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NB     ?= chapters/*.ipynb solutions/*.ipynb
 PYTEST_ARGS ?=
 
@@ -26,7 +28,7 @@ $(STAMP): requirements.txt pyproject.toml jupyter/overrides.json
 setup: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/chapters
+	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/chapters
 
 # Every test but the browser ones: unit tests + hygiene + exercise smoke run (tests/), nbval in
 # strict mode on chapters/ and solutions/, and the drift check of the generated exercises.
