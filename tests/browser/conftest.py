@@ -49,11 +49,13 @@ Fixtures
     ``slider_value(index=0) -> str``
         The readout text of the ``index``-th slider.
     ``error_outputs() -> list[str]``
-        ``"Name: message"`` for every error output, plus widget views that failed to render
-        ("Error displaying widget", ...).
+        ``"Name: message"`` for every error output, plus exceptions raised in widget callbacks
+        since the notebook opened (``"widget callback: Name: message"``; JupyterLab shows them
+        only in its log console) and widget views that failed to render ("Error displaying
+        widget"). Call it again after pressing Play to catch a failing ``observe`` handler.
     ``stderr_outputs() -> list[str]``
         The text of every stderr stream output (warnings).
-    ``wait_for_change(locator_or_index=0, before, timeout=10) -> bytes``
+    ``wait_for_change(locator_or_index, before, timeout=10) -> bytes``
         Polls screenshots until one differs from ``before`` (returns it) or fails the test.
     ``.page``
         The Playwright ``Page``; ``.relpath``; ``.server`` (the ``LabServer``).
@@ -402,13 +404,32 @@ _JS_ERRORS = """() => {
         out.stderr.push(Array.isArray(o.text) ? o.text.join('') : o.text);
     }
   }
+  for (const e of window.__courseCallbackErrors || []) out.errors.push('widget callback: ' + e);
   const bad = /Error displaying widget|Failed to load model class|Error rendering|Model not found|Could not render/i;
   for (const el of document.querySelectorAll('.jp-OutputArea-output')) {
     const text = (el.innerText || '').trim();
-    if (bad.test(text) && !el.querySelector('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]'))
+    if (bad.test(text) && !el.classList.contains('jp-RenderedText') && !el.querySelector('.jp-RenderedText'))
       out.errors.push('widget view: ' + text.slice(0, 300));
   }
   return out;
+}"""
+
+#: collect the kernel's errors and stderr that belong to no cell: an exception in a widget
+#: callback (an ``observe`` handler) reaches JupyterLab as an iopub ``error`` message whose parent
+#: is a ``comm_msg``; JupyterLab shows it only in its log console.
+_JS_LISTEN_CALLBACKS = """() => {
+  if (window.__courseCallbackErrors) return;
+  window.__courseCallbackErrors = [];
+  const w = window.jupyterapp.shell.currentWidget;
+  w.sessionContext.iopubMessage.connect((_, msg) => {
+    const parent = msg.parent_header && msg.parent_header.msg_type;
+    if (!parent || parent === 'execute_request') return;
+    const kind = msg.header.msg_type;
+    if (kind === 'error')
+      window.__courseCallbackErrors.push(`${msg.content.ename}: ${msg.content.evalue}`);
+    else if (kind === 'stream' && msg.content.name === 'stderr')
+      window.__courseCallbackErrors.push(`stderr: ${msg.content.text.trim()}`);
+  });
 }"""
 
 _JS_CANVASES_DRAWN = """() => {
@@ -487,6 +508,7 @@ class NotebookPage:
         self.page.goto(f"{self.server.url}/lab/tree/{self.relpath}?reset",
                        wait_until="domcontentloaded", timeout=timeout * 1000)
         self.wait_for_idle_kernel(timeout)
+        self.page.evaluate(_JS_LISTEN_CALLBACKS)
         return self
 
     # --------------------------------------------------------------------------------- run
@@ -603,7 +625,7 @@ class NotebookPage:
 
     # ----------------------------------------------------------------------------- outputs
     def error_outputs(self):
-        """``"Name: message"`` for each error output, plus widget views that failed to render."""
+        """Error outputs, widget-callback exceptions and widget views that failed to render."""
         return list(self.page.evaluate(_JS_ERRORS)["errors"])
 
     def stderr_outputs(self):
