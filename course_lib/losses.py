@@ -22,7 +22,15 @@ def _pair(pred, target, name):
                          f"and target {target.shape}")
     if pred.size == 0:
         raise ValueError(f"{name}: got empty arrays")
+    if np.isnan(pred).any() or np.isnan(target).any():
+        raise ValueError(f"{name}: pred and target must not contain NaN")
     return pred, target
+
+
+def _targets_in_unit_interval(target, name):
+    if np.any((target < 0) | (target > 1)):
+        raise ValueError(f"{name}: target must be in [0, 1], got values from {target.min():.4g} "
+                         f"to {target.max():.4g}")
 
 
 class Loss:
@@ -65,8 +73,7 @@ class BCELoss(Loss):
             raise ValueError("BCELoss: pred must be probabilities in [0, 1]; "
                              f"got values from {pred.min():.4g} to {pred.max():.4g} "
                              "(for raw scores use BCEWithLogitsLoss)")
-        if np.any((target < 0) | (target > 1)):
-            raise ValueError("BCELoss: target must be in [0, 1]")
+        _targets_in_unit_interval(target, "BCELoss")
         self._p = np.clip(pred, EPS, 1 - EPS)
         self._y = target
         return float(-np.mean(target * np.log(self._p) + (1 - target) * np.log(1 - self._p)))
@@ -86,8 +93,7 @@ class BCEWithLogitsLoss(Loss):
 
     def forward(self, pred, target):
         z, y = _pair(pred, target, "BCEWithLogitsLoss")
-        if np.any((y < 0) | (y > 1)):
-            raise ValueError("BCEWithLogitsLoss: target must be in [0, 1]")
+        _targets_in_unit_interval(y, "BCEWithLogitsLoss")
         self._z, self._y = z, y
         return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
@@ -99,7 +105,7 @@ class CrossEntropyLoss(Loss):
     """Softmax + categorical cross-entropy fused, on raw scores (logits), as in PyTorch.
 
     ``pred``: logits (N, C). ``target``: integer class labels (N,) in ``0..C-1``, or one-hot /
-    probability rows (N, C). ``loss = -mean_i sum_c y_ic log softmax(z_i)_c``, computed with
+    probability rows (N, C) that are >= 0 and sum to 1. ``loss = -mean_i sum_c y_ic log softmax(z_i)_c``, computed with
     log-sum-exp so logits of ±1000 are fine. ``backward``: ``(softmax(z) - y) / N``.
     """
 
@@ -121,6 +127,10 @@ class CrossEntropyLoss(Loss):
             y[np.arange(n), target] = 1.0
         elif target.shape == (n, c):
             y = target.astype(np.float64)
+            sums = y.sum(axis=1)
+            if np.any(y < 0) or not np.allclose(sums, 1.0, atol=1e-6):
+                raise ValueError("CrossEntropyLoss: one-hot or probability targets must be >= 0 with "
+                                 f"rows summing to 1, got row sums from {sums.min():.4g} to {sums.max():.4g}")
         else:
             raise ValueError(f"CrossEntropyLoss: target must be labels of shape ({n},) or one-hot of "
                              f"shape ({n}, {c}), got {target.shape}")

@@ -83,19 +83,20 @@ def test_cross_entropy_gradient(n, c, seed, kind):
     assert check_loss_gradients(CrossEntropyLoss(), z, target) < THRESHOLD
 
 
-@pytest.mark.xfail(reason="losses.py bug: CrossEntropyLoss accepts (N, C) targets whose rows do not "
-                          "sum to 1, but backward() still returns (p - y) / N; the gradient of "
-                          "-sum(y log softmax(z)) / N is (p * y.sum(1, keepdims=True) - y) / N. "
-                          "Fix: validate rows (>= 0, sum to 1) with a ValueError, or use that formula.",
-                   strict=False)
-def test_cross_entropy_soft_targets_not_summing_to_one_rejected_or_exact():
+def test_cross_entropy_soft_targets_not_summing_to_one_rejected():
+    """(p - y) / N is the gradient only when target rows sum to 1, so other rows are refused."""
     rng = np.random.default_rng(0)
     z, y = rng.normal(size=(4, 3)), rng.uniform(size=(4, 3))     # rows sum to about 1.5, not 1
-    try:
-        err = check_loss_gradients(CrossEntropyLoss(), z, y)
-    except ValueError:
-        return                                                   # rejected: fine
-    assert err < THRESHOLD
+    with pytest.raises(ValueError, match="rows summing to 1"):
+        CrossEntropyLoss()(z, y)
+    with pytest.raises(ValueError, match="rows summing to 1"):
+        CrossEntropyLoss()(z, -F.softmax(z))
+
+
+@pytest.mark.parametrize("loss", [MSELoss(), BCELoss(), BCEWithLogitsLoss()], ids=repr)
+def test_nan_inputs_rejected(loss):
+    with pytest.raises(ValueError, match="NaN"):
+        loss(np.array([0.5, np.nan]), np.array([1.0, 0.0]))
 
 
 def test_bce_with_logits_is_bce_after_sigmoid_chain_rule():
@@ -285,10 +286,6 @@ def test_bce_target_outside_0_1_rejected(loss):
         loss(np.array([0.5, 0.5]), np.array([1.0, 2.0]))
 
 
-@pytest.mark.xfail(reason="losses.py: BCELoss/BCEWithLogitsLoss say 'target must be in [0, 1]' "
-                          "without the offending values; add e.g. f'got values from "
-                          "{target.min():.4g} to {target.max():.4g}' like the pred message.",
-                   strict=False)
 @pytest.mark.parametrize("loss", [BCELoss(), BCEWithLogitsLoss()], ids=repr)
 def test_bce_target_error_names_got_values(loss):
     with pytest.raises(ValueError, match=r"got .*2"):
