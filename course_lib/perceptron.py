@@ -93,9 +93,9 @@ class Perceptron:
         """Train on ``X`` (N, D) and labels ``y`` (N,) in {0, 1}; returns ``self``.
 
         Starts from ``w ~ Normal(0, init_scale)`` (D,) and ``b = 0``; each epoch visits the points
-        in a fresh random order (``shuffle=False``: in the given order) and applies
-        the perceptron rule (:func:`perceptron_update`) to each. ``stop_early``: stop after the first epoch without a
-        mistake (nothing would change any more). ``rng`` (int or Generator) drives the start and
+        in a fresh random order (``shuffle=False``: in the given order) and applies the
+        perceptron rule (:func:`perceptron_update`) to each. ``stop_early``: stop after the first
+        epoch without a mistake (nothing would change any more). ``rng`` (int or Generator) drives the start and
         the shuffles, so the same seed gives the same run.
         """
         X = _check_X(X)
@@ -132,7 +132,7 @@ class Perceptron:
     @property
     def converged(self):
         """True when the last epoch made no mistake: every training point is classified right."""
-        return bool(self.history) and len(self.history) > 1 and self.history[-1].mistakes == 0
+        return len(self.history) > 1 and self.history[-1].mistakes == 0
 
 
 # -- logic gates ------------------------------------------------------------------------------
