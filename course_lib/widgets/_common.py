@@ -38,7 +38,13 @@ def widget_figure(figsize=(9.0, 4.0), interactive=None):
         fig = Figure(figsize=figsize, dpi=STYLE["figure.dpi"])
     use_ipympl = _in_kernel() if interactive is None else interactive
     if use_ipympl:
+        before = mpl.get_backend()
+        # Importing ipympl switches pyplot's backend to the widget one; switch it back so the
+        # chapter's static figures stay inline PNGs.
         from ipympl.backend_nbagg import Canvas, FigureManager
+
+        if mpl.get_backend() != before:
+            mpl.use(before)
 
         canvas = Canvas(fig)
         FigureManager(canvas, 0)  # wires the toolbar; not registered with pyplot
