@@ -60,21 +60,6 @@ class _Frames:
         return f"epoch {k}/{len(self) - 1} · {updates} · {self.n_wrong[k]} on the wrong side"
 
 
-def _widget_figure(figsize):
-    """:func:`widget_figure`, then put pyplot's backend back if importing ipympl switched it.
-
-    ``import ipympl`` calls ``matplotlib.use("module://ipympl.backend_nbagg")`` when matplotlib is
-    already imported, which would turn every later ``plt.subplots`` of the chapter into a widget.
-    """
-    import matplotlib
-
-    before = matplotlib.get_backend()
-    fig = widget_figure(figsize=figsize)
-    if matplotlib.get_backend() != before:
-        matplotlib.use(before)
-    return fig
-
-
 def _extent(X, pad=0.3):
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
@@ -126,7 +111,7 @@ class PerceptronWidget:
             raise ValueError(f"PerceptronWidget: expected X of shape (N, 2), got {self.X.shape}")
         self.epochs, self.seed = int(epochs), rng
         self.extent = _extent(self.X)
-        self.fig = _widget_figure(figsize)
+        self.fig = widget_figure(figsize=figsize)
         self.fig.set_layout_engine("constrained")
         self.ax, self.ax_mistakes = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
         self.art = _plane_artists(self.ax, self.X, self.y, self.extent)
