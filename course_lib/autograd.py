@@ -101,6 +101,16 @@ class Value:
         out._backward = _backward
         return out
 
+    def __sub__(self, other):
+        other = _wrap(other)
+        out = Value(self.data - other.data, (self, other), "-")
+
+        def _backward():
+            self.grad += 1.0 * out.grad               # d(a - b)/da = 1
+            other.grad += -1.0 * out.grad             # d(a - b)/db = -1
+        out._backward = _backward
+        return out
+
     def __pow__(self, exponent):
         if isinstance(exponent, Value):
             raise ValueError("Value ** Value is not supported: the exponent must be a plain number "
@@ -119,6 +129,16 @@ class Value:
 
         def _backward():
             self.grad += (1.0 - t * t) * out.grad     # d tanh(a)/da = 1 - tanh(a)^2
+        out._backward = _backward
+        return out
+
+    def sigmoid(self):
+        s = 1.0 / (1.0 + math.exp(-self.data)) if self.data >= 0 else \
+            math.exp(self.data) / (1.0 + math.exp(self.data))
+        out = Value(s, (self,), "sigmoid")
+
+        def _backward():
+            self.grad += s * (1.0 - s) * out.grad     # d sigmoid(a)/da = s (1 - s)
         out._backward = _backward
         return out
 
@@ -153,9 +173,6 @@ class Value:
     def __neg__(self):
         return self * -1.0
 
-    def __sub__(self, other):
-        return self + (-_wrap(other))
-
     def __truediv__(self, other):
         return self * _wrap(other) ** -1
 
@@ -163,16 +180,13 @@ class Value:
         return self + other
 
     def __rsub__(self, other):      # 2 - v
-        return _wrap(other) + (-self)
+        return _wrap(other) - self
 
     def __rmul__(self, other):      # 2 * v
         return self * other
 
     def __rtruediv__(self, other):  # 2 / v
         return _wrap(other) * self ** -1
-
-    def sigmoid(self):
-        return 1.0 / (1.0 + (-self).exp())
 
     # -- the PyTorch-like surface -----------------------------------------------------------------
     def backward(self, grad=1.0):
@@ -263,59 +277,64 @@ def local_gradients(out):
 
 
 def draw_graph(root, ax=None, local=True, title="Computational graph"):
-    """Draw the graph behind ``root`` with matplotlib: value boxes (label, data, grad), op circles.
+    """Draw the graph behind ``root`` with matplotlib: value boxes (label, data, grad), op boxes.
 
-    ``local=True`` writes each operation's local derivative on the edge from the input. For small
-    graphs (up to 40 values). Returns the axes.
+    ``local=True`` writes each operation's local derivative (orange) on the edge from its input.
+    Inputs sit one column before the operation that first uses them. For small graphs (up to 40
+    values). Returns the axes.
     """
     import matplotlib.pyplot as plt
 
     order = topological_order(root)
     if len(order) > 40:
         raise ValueError(f"draw_graph: {len(order)} values are too many to draw; at most 40")
-    # column of a value = longest path from an input; an op sits half a column before its output
     col = {}
-    for node in order:
-        col[id(node)] = 1 + max((col[id(c)] for c in node._prev), default=-1) if node._prev else 0
+    for node in order:  # an operation's result: one column after its latest input
+        if node._prev:
+            col[id(node)] = 1 + max(col.get(id(c), 0) for c in node._prev)
+    for node in reversed(order):  # an input: just before the first operation that uses it
+        if not node._prev:
+            users = [col[id(v)] for v in order if any(c is node for c in v._prev)]
+            col[id(node)] = min(users, default=1) - 1
     rows, pos = {}, {}
     for node in order:
         c = col[id(node)]
-        pos[id(node)] = (2.0 * c, -1.3 * rows.get(c, 0))
-        rows[c] = rows.get(c, 0) + 1
-    for c, n in rows.items():    # centre each column vertically
-        for node in order:
-            if col[id(node)] == c:
-                x, y = pos[id(node)]
-                pos[id(node)] = (x, y + 0.65 * (n - 1))
-    if ax is None:
-        width = 2.2 * (max(col.values()) + 1)
-        _, ax = plt.subplots(figsize=(max(width, 5), 1.2 * max(rows.values()) + 1.5))
-    box = dict(boxstyle="round,pad=0.3", fc="#EAF2FB", ec="#0072B2")
+        rows.setdefault(c, []).append(node)
+    dx, dy = 3.4, 1.4
+    for c, nodes in rows.items():
+        for k, node in enumerate(nodes):
+            pos[id(node)] = (dx * c, dy * ((len(nodes) - 1) / 2 - k))
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    if ax is None:  # 0.75 inch per data unit keeps the boxes apart
+        _, ax = plt.subplots(figsize=(0.62 * (max(xs) - min(xs) + 1.8),
+                                      0.62 * (max(ys) - min(ys) + 1.4) + 0.4))
+    value_box = dict(boxstyle="round,pad=0.3", fc="#EAF2FB", ec="#0072B2")
+    op_box = dict(boxstyle="round,pad=0.25", fc="#FDF1DC", ec="#E69F00")
+    arrow = dict(arrowstyle="->", color="0.45", shrinkA=0, shrinkB=0)
+    half = 0.7  # half the width of a value box, in data units
     for node in order:
         x, y = pos[id(node)]
         name = f"{node.label}\n" if node.label else ""
-        ax.text(x, y, f"{name}data {node.data:.4f}\ngrad {node.grad:.4f}", ha="center", va="center",
-                fontsize=8, bbox=box, zorder=3)
-        if node._prev:
-            ox, oy = x - 1.0, y
-            ax.text(ox, oy, node._op, ha="center", va="center", fontsize=9, zorder=3,
-                    bbox=dict(boxstyle="circle,pad=0.3", fc="#FDF1DC", ec="#E69F00"))
-            ax.annotate("", (x - 0.45, y), (ox + 0.2, oy),
-                        arrowprops=dict(arrowstyle="->", color="0.4"), zorder=1)
-            derivs = local_gradients(node) if local else [None] * len(node._prev)
-            seen = set()
-            for child, d in zip(node._prev, derivs):
-                cx, cy = pos[id(child)]
-                ax.annotate("", (ox - 0.2, oy), (cx + 0.45, cy),
-                            arrowprops=dict(arrowstyle="->", color="0.4"), zorder=1)
-                if d is not None and id(child) not in seen:
-                    seen.add(id(child))
-                    ax.text((cx + ox) / 2, (cy + oy) / 2 + 0.12, f"{d:.3g}", fontsize=7,
-                            ha="center", color="#D55E00", zorder=4)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+        ax.text(x, y, f"{name}data {node.data:.4f}\ngrad {node.grad:.4f}", ha="center",
+                va="center", fontsize=8, bbox=value_box, zorder=3)
+        if not node._prev:
+            continue
+        ox = x - dx / 2
+        ax.text(ox, y, node._op, ha="center", va="center", fontsize=8, bbox=op_box, zorder=3)
+        ax.annotate("", (x - half, y), (ox + 0.3, y), arrowprops=arrow, zorder=1)
+        derivs = local_gradients(node) if local else [None] * len(node._prev)
+        seen = set()
+        for child, d in zip(node._prev, derivs):
+            cx, cy = pos[id(child)]
+            ax.annotate("", (ox - 0.3, y), (cx + half, cy), arrowprops=arrow, zorder=1)
+            if d is not None and id(child) not in seen:
+                seen.add(id(child))
+                lx, ly = cx + half + 0.5 * (ox - 0.3 - cx - half), cy + 0.5 * (y - cy)
+                ax.text(lx, ly + 0.12, f"{d:.3g}", fontsize=7.5, ha="center", va="bottom",
+                        color="#D55E00", zorder=4)
+    ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
     ax.set_axis_off()
     ax.set_title(title + (" (orange: local derivatives)" if local else ""))
     return ax

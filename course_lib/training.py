@@ -88,13 +88,14 @@ def predict(model, X):
 class Snapshots:
     """A callback saving the predicted class on a grid over ``X``: the decision boundary's movie.
 
-    ``fit(..., callbacks=[snaps], every=k)`` calls it every ``k`` epochs. Afterwards
+    ``fit(..., callbacks=[snaps], every=k)`` calls it every ``k`` epochs; with ``at=[0, 1, 2, 4,
+    ...]`` it records only at those epochs (most of the change happens early). Afterwards
     ``snaps.epochs`` (list of ints), ``snaps.grids`` (array (T, R, R) of class labels),
     ``snaps.loss`` and ``snaps.accuracy`` (the history at that epoch), and ``snaps.extent``
     (``(x_min, x_max, y_min, y_max)`` for ``imshow``) hold the frames.
     """
 
-    def __init__(self, X, resolution=100, margin=0.3):
+    def __init__(self, X, resolution=100, margin=0.3, at=None):
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != 2:
             raise ValueError(f"Snapshots: expected 2-D points X of shape (N, 2), got {X.shape}")
@@ -106,9 +107,12 @@ class Snapshots:
         self.points = np.column_stack([xx.ravel(), yy.ravel()])
         self.shape = xx.shape
         self.extent = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
+        self.at = None if at is None else {int(e) for e in at}
         self.epochs, self._grids, self.loss, self.accuracy = [], [], [], []
 
     def __call__(self, epoch, model, history):
+        if self.at is not None and epoch not in self.at:
+            return
         self.epochs.append(int(epoch))
         self._grids.append(predict(model, self.points).reshape(self.shape).astype(np.int8))
         self.loss.append(history.loss[-1] if history.loss else float("nan"))

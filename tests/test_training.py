@@ -94,6 +94,9 @@ def test_snapshots_record_frames():
     lo_x, hi_x, lo_y, hi_y = snaps.extent
     assert lo_x < X[:, 0].min() and hi_x > X[:, 0].max() and lo_y < X[:, 1].min()
     assert repr(snaps) == "Snapshots(5 frames, grid 20x20)"
+    picky = Snapshots(X, resolution=5, at=[0, 1, 3, 7])
+    fit(spiral_model(), CrossEntropyLoss(), X, y, epochs=5, callbacks=[picky])
+    assert picky.epochs == [0, 1, 3]
     with pytest.raises(ValueError, match="shape"):
         Snapshots(np.ones((5, 3)))
     with pytest.raises(ValueError, match="resolution"):
