@@ -90,18 +90,21 @@ def elu_prime(x, alpha=1.0):
 def gelu(x):
     """GELU, tanh approximation: ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``.
 
-    This is PyTorch's ``GELU(approximate="tanh")`` and the form used in GPT-2.
+    This is PyTorch's ``GELU(approximate="tanh")`` and the form used in GPT-2. The cubic is taken
+    on ``x`` clipped to [-100, 100] (tanh is saturated long before), so huge inputs cannot overflow.
     """
     x = _arr(x)
-    inner = SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+    xc = np.clip(x, -100.0, 100.0)
+    inner = SQRT_2_OVER_PI * (xc + 0.044715 * xc ** 3)
     return 0.5 * x * (1.0 + np.tanh(inner))
 
 
 def gelu_prime(x):
     x = _arr(x)
-    inner = SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
-    t = np.tanh(inner)
-    return 0.5 * (1.0 + t) + 0.5 * x * (1.0 - t ** 2) * SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * x ** 2)
+    xc = np.clip(x, -100.0, 100.0)
+    t = np.tanh(SQRT_2_OVER_PI * (xc + 0.044715 * xc ** 3))
+    # the second term is x * sech^2(...) * (...): exactly 0 once tanh saturates, so use xc there
+    return 0.5 * (1.0 + t) + 0.5 * xc * (1.0 - t ** 2) * SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * xc ** 2)
 
 
 def softmax(x, axis=-1):
@@ -111,14 +114,16 @@ def softmax(x, axis=-1):
     which is why the shift changes nothing but the overflow.
     """
     x = _arr(x)
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    with np.errstate(over="ignore"):  # a row spanning more than the float range: -inf -> exp 0
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
 
 def log_softmax(x, axis=-1):
     """``log(softmax(x))`` via the log-sum-exp trick: finite even where softmax underflows to 0."""
     x = _arr(x)
-    shifted = x - x.max(axis=axis, keepdims=True)
+    with np.errstate(over="ignore"):
+        shifted = x - x.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 

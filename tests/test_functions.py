@@ -139,12 +139,7 @@ def test_finite_and_warning_free_on_large_inputs(name, bound):
 
 
 @pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(
-        reason="course_lib bug: gelu/gelu_prime compute x**3 (and x**2), which overflows for "
-               "|x| > ~5.6e102: 'overflow encountered in power', and gelu_prime(1e200) is nan "
-               "(0 * inf). Fix: evaluate the polynomial on np.clip(x, -100, 100).",
-        raises=FloatingPointError, strict=True)) if n == "gelu" else n
-    for n in NAMES])
+    n for n in NAMES])
 def test_finite_and_warning_free_up_to_float_max(name):
     f, f_prime = F.ACTIVATIONS[name]
     with np.errstate(**STRICT):

@@ -196,6 +196,11 @@ class Checker:
                         hint or "work on a copy or build a new array instead of writing into the input")
 
 
+def _sentence(text):
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def run(name, body, *args, strict=None, quiet=False, **kwargs):
     """Run ``body(checker, *args, **kwargs)`` and print (and return) its one-line :class:`Result`."""
     c = Checker(name)
@@ -204,9 +209,9 @@ def run(name, body, *args, strict=None, quiet=False, **kwargs):
     except NotDone:
         result = Result(name, TODO, "not implemented yet: replace `raise NotImplementedError()` above.")
     except Wrong as w:
-        msg = w.message.rstrip(".") + "."
+        msg = _sentence(w.message)
         if w.hint:
-            msg += " Hint: " + w.hint.rstrip(".") + "."
+            msg += " Hint: " + _sentence(w.hint)
         result = Result(name, FAILED, msg)
     except Exception as exc:  # noqa: BLE001 - a checker must never crash a learner's notebook
         result = Result(name, FAILED, f"the checker itself hit {type(exc).__name__}: {exc}. "

@@ -11,6 +11,8 @@ backend, so the rest of a chapter keeps ordinary inline (static PNG) figures. Ou
 (tests, scripts) the figure gets a plain Agg canvas and the same code runs headless.
 """
 
+import sys
+
 import ipywidgets as W
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -27,10 +29,31 @@ def _in_kernel():
     return shell is not None and getattr(shell, "kernel", None) is not None
 
 
+def _import_ipympl_quietly():
+    """Import ipympl without letting it switch pyplot's backend.
+
+    ``import ipympl`` calls ``matplotlib.use("module://ipympl.backend_nbagg")`` when matplotlib is
+    already imported, which would turn every later static figure of the chapter into a widget.
+    """
+    import matplotlib as mpl
+
+    if "ipympl.backend_nbagg" in sys.modules:
+        return
+    use = mpl.use
+    mpl.use = lambda *args, **kwargs: None
+    try:
+        import ipympl.backend_nbagg  # noqa: F401
+    finally:
+        mpl.use = use
+
+
 def widget_figure(figsize=(9.0, 4.0), interactive=None):
     """A new ``Figure`` in the course style; an ipympl widget canvas when running in a kernel.
 
     ``interactive=False`` forces a plain Agg canvas (for tests and static pictures).
+    The course style applies to the figure itself; axes and artists take the rcParams in force
+    when they are created, so in a notebook call ``use_course_style()`` first, or create them
+    inside ``with matplotlib.rc_context(course_lib.plots.STYLE):``.
     """
     import matplotlib as mpl
 
@@ -38,13 +61,8 @@ def widget_figure(figsize=(9.0, 4.0), interactive=None):
         fig = Figure(figsize=figsize, dpi=STYLE["figure.dpi"])
     use_ipympl = _in_kernel() if interactive is None else interactive
     if use_ipympl:
-        before = mpl.get_backend()
-        # Importing ipympl switches pyplot's backend to the widget one; switch it back so the
-        # chapter's static figures stay inline PNGs.
+        _import_ipympl_quietly()
         from ipympl.backend_nbagg import Canvas, FigureManager
-
-        if mpl.get_backend() != before:
-            mpl.use(before)
 
         canvas = Canvas(fig)
         FigureManager(canvas, 0)  # wires the toolbar; not registered with pyplot

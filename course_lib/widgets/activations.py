@@ -6,7 +6,6 @@ computed once up front; moving the slider or switching the function only updates
 artists (``set_data``, ``set_text``, axis limits) and asks the canvas to redraw.
 """
 
-import sys
 
 import ipywidgets as W
 import matplotlib
@@ -14,7 +13,7 @@ import numpy as np
 
 from .. import functions as F
 from ..plots import COLORS, STYLE, finish
-from ._common import _in_kernel, canvas_widget, widget_figure
+from ._common import canvas_widget, widget_figure
 
 __all__ = ["ActivationExplorer", "LABELS"]
 
@@ -29,23 +28,6 @@ LABELS = {
     "elu": "ELU (alpha 1)",
     "gelu": "GELU (tanh approximation)",
 }
-
-
-def _widget_figure(figsize, interactive):
-    """``widget_figure``, without letting ipympl switch pyplot's backend.
-
-    ``import ipympl`` runs ``matplotlib.use("module://ipympl.backend_nbagg")`` when matplotlib is
-    already imported, which would turn every later inline figure of the notebook into a widget (and
-    reset the inline backend's set-up). We import it once with ``matplotlib.use`` silenced.
-    """
-    if "ipympl" not in sys.modules and (interactive or (interactive is None and _in_kernel())):
-        use = matplotlib.use
-        matplotlib.use = lambda *args, **kwargs: None
-        try:
-            import ipympl  # noqa: F401
-        finally:
-            matplotlib.use = use
-    return widget_figure(figsize=figsize, interactive=interactive)
 
 
 def _limits(values, min_span=0.25, below=0.08, above=0.45):
@@ -86,7 +68,7 @@ class ActivationExplorer:
             y, dy = f(self.grid), f_prime(self.grid)
             self.curves[n] = (y, dy, _limits(y, min_span=1.0), _limits(dy))
 
-        self.fig = _widget_figure((9.0, 3.6), interactive)
+        self.fig = widget_figure(figsize=(9.0, 3.6), interactive=interactive)
         with matplotlib.rc_context(STYLE):       # axes and artists in the course style
             self._build_axes(lo, hi)
 
