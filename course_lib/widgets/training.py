@@ -16,21 +16,6 @@ from ._common import canvas_widget, play_controls, widget_figure
 __all__ = ["TrainingAnimation", "snapshot_grid"]
 
 
-def _widget_figure_keeping_backend(**kwargs):
-    """``widget_figure``, undoing the switch to ipympl that ``import ipympl`` makes in a kernel.
-
-    (ipympl's ``__init__`` calls ``matplotlib.use("module://ipympl.backend_nbagg")`` when
-    matplotlib is already imported; later ``plt`` figures would become widgets instead of PNGs.)
-    """
-    before = mpl.get_backend()
-    fig = widget_figure(**kwargs)
-    if mpl.get_backend() != before:
-        import matplotlib.pyplot as plt
-
-        plt.switch_backend(before)
-    return fig
-
-
 def _cmaps(n_classes):
     n = max(int(n_classes), 2)
     colors = COLORS[:n]
@@ -72,7 +57,7 @@ class TrainingAnimation:
         self._acc_at = np.array(snapshots.accuracy)
         n_classes = int(max(y.max(), self._grids.max())) + 1
 
-        self.fig = _widget_figure_keeping_backend(figsize=(11.0, 3.6))
+        self.fig = widget_figure(figsize=(11.0, 3.6))
         ax_b, ax_l, ax_a = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.2, 1, 1]})
         self.axes = (ax_b, ax_l, ax_a)
         self.image = _draw_frame(ax_b, snapshots, 0, X, y, n_classes)
