@@ -29,8 +29,8 @@ Fixtures
 ``NotebookPage``
     ``run_all(timeout=120)``
         Clears the outputs, runs every cell (``notebook:run-all-cells``), and waits until every
-        non-empty code cell has an execution count, the kernel is idle, and every ipympl canvas
-        has drawn something. Raises ``NotebookRunError`` with the error outputs (or the page's
+        non-empty code cell has an execution count, the kernel is idle, and the page shows every
+        image and widget output with every ipympl canvas drawn (``wait_for_outputs()``). Raises ``NotebookRunError`` with the error outputs (or the page's
         visible error text) if the run stops at an error or does not finish in ``timeout`` s.
     ``canvases()``
         Locator of the ipympl figure canvases, one per figure
@@ -432,18 +432,38 @@ _JS_LISTEN_CALLBACKS = """() => {
   });
 }"""
 
-_JS_CANVASES_DRAWN = """() => {
-  const figs = Array.from(document.querySelectorAll('.jupyter-matplotlib-figure'));
-  let blank = 0;
-  for (const fig of figs) {
+#: how far the page has rendered the notebook's outputs: image and widget outputs in the model
+#: against those in the page, ipympl figures still blank, and a fingerprint to see it settle
+_JS_RENDERED = """() => {
+  const w = window.jupyterapp.shell.currentWidget;
+  const out = {images: 0, imagesShown: 0, widgets: 0, widgetsShown: 0, figures: 0, blank: 0};
+  if (!w || !w.content || !w.content.widgets) return out;
+  for (const cell of w.content.widgets) {
+    if (cell.model.type !== 'code') continue;
+    const outputs = cell.model.outputs;
+    for (let i = 0; i < outputs.length; i++) {
+      const data = outputs.get(i).toJSON().data || {};
+      if ('application/vnd.jupyter.widget-view+json' in data) out.widgets += 1;
+      else if ('image/png' in data || 'image/jpeg' in data) out.images += 1;
+    }
+  }
+  const root = w.content.node;
+  for (const img of root.querySelectorAll('.jp-RenderedImage img'))
+    if (img.complete && img.naturalWidth > 0) out.imagesShown += 1;
+  // a widget output is a Lumino Panel that the widget manager fills (or fills with its error)
+  for (const el of root.querySelectorAll('.jp-OutputArea-output.lm-Panel'))
+    if (el.children.length || (el.textContent || '').trim()) out.widgetsShown += 1;
+  for (const fig of root.querySelectorAll('.jupyter-matplotlib-figure')) {
+    out.figures += 1;
     const c = fig.querySelector('canvas');
-    if (!c || !c.width || !c.height) { blank += 1; continue; }
+    if (!c || !c.width || !c.height) { out.blank += 1; continue; }
     const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let drawn = false;
     for (let i = 3; i < data.length; i += 4 * 97) { if (data[i] !== 0) { drawn = true; break; } }
-    if (!drawn) blank += 1;
+    if (!drawn) out.blank += 1;
   }
-  return {figures: figs.length, blank};
+  out.nodes = root.getElementsByTagName('*').length;
+  return out;
 }"""
 
 
@@ -540,19 +560,25 @@ class NotebookPage:
         start = time.monotonic()
         state = self._wait(finished, timeout, "not all cells finished")
         remaining = max(timeout - (time.monotonic() - start), 15)
-        self.wait_for_canvases_drawn(timeout=min(remaining, 30))
+        self.wait_for_outputs(timeout=min(remaining, 30))
         return state
 
-    def wait_for_canvases_drawn(self, timeout=30):
-        """Wait until every ipympl figure on the page has drawn something on its canvas."""
+    def wait_for_outputs(self, timeout=30):
+        """Wait until the page shows every image and widget output, every ipympl figure has drawn
+        something, and the page has stopped changing (3 identical looks, 0.2 s apart)."""
         deadline = time.monotonic() + timeout
+        last, same = None, 0
         while True:
-            found = self.page.evaluate(_JS_CANVASES_DRAWN)
-            if found["blank"] == 0:
-                return found["figures"]
+            found = self.page.evaluate(_JS_RENDERED)
+            done = (found["imagesShown"] >= found["images"]
+                    and found["widgetsShown"] >= found["widgets"] and found["blank"] == 0)
+            same = same + 1 if done and found == last else 0
+            if same >= 2:
+                return found
             if time.monotonic() > deadline:
-                self._fail(f"{found['blank']} of {found['figures']} ipympl canvases stayed blank",
+                self._fail("the outputs were not all shown (images, widgets, ipympl figures)",
                            found)
+            last = found
             time.sleep(0.2)
 
     # ----------------------------------------------------------------------------- widgets
