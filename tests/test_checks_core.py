@@ -133,3 +133,21 @@ def test_learners_input_arrays_are_copied():
     check_square(keeps_reference, strict=False, quiet=True)
     # the checker computed its expectation from its own array, so the answer still passes
     assert check_square(keeps_reference, strict=False, quiet=True).passed
+
+
+def test_checker_names_are_unique_across_chapters():
+    """``checks/__init__`` star-imports every chapter: a repeated name would silently shadow one."""
+    import importlib
+    import pkgutil
+
+    import course_lib.checks as package
+
+    owners = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("ch"):
+            continue
+        module = importlib.import_module(f"course_lib.checks.{info.name}")
+        for name in module.__all__:
+            assert name not in owners, f"checks.{name} is defined in {owners.get(name)} and {info.name}"
+            owners[name] = info.name
+            assert getattr(package, name) is getattr(module, name)
