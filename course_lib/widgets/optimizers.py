@@ -134,8 +134,8 @@ def _last_finite(run, k):
 class _Drawing:
     """The artists of one race picture: contours, stars, one path + head + loss line per run."""
 
-    def __init__(self, ax_map, ax_loss):
-        self.ax_map, self.ax_loss = ax_map, ax_loss
+    def __init__(self, ax_map, ax_loss, legend="right"):
+        self.ax_map, self.ax_loss, self.legend_mode, self.legend = ax_map, ax_loss, legend, None
         self.contours = []
         (self.stars,) = ax_map.plot([], [], "*", color="gold", markersize=14,
                                     markeredgecolor="black", zorder=5, label="_minima")
@@ -194,16 +194,22 @@ class _Drawing:
         lo, hi = max(finite.min(), 1e-16), max(finite.max(), 1e-15)
         self.ax_loss.set_xlim(0, max(n - 1, 1))
         self.ax_loss.set_ylim(lo / 3, hi * 3)
-        handles = [self.lines[i] for i in range(len(runs))]
-        if handles:
-            self.ax_map.legend(handles=handles, loc="best", fontsize=8, framealpha=0.8,
-                               frameon=True)
+        if self.legend is not None:
+            self.legend.remove()
+        handles = self.lines[:len(runs)]
+        labels = [r.label for r in runs]
+        if self.legend_mode == "figure":      # one row of columns under both axes
+            self.legend = self.ax_map.get_figure().legend(
+                handles, labels, loc="lower center", ncol=min(len(runs), 4), fontsize=8,
+                frameon=False, handlelength=1.5, columnspacing=1.2)
+        else:                                 # to the right of the loss axes
+            self.legend = self.ax_loss.legend(handles, labels, loc="center left", fontsize=8,
+                                              bbox_to_anchor=(1.02, 0.5))
 
     def static_artists(self):
         """What changes only on a recompute (drawn once into the explorer's backdrop)."""
-        legend = self.ax_map.get_legend()
         arts = [*self.contours, self.stars, self.start, self.ax_map.title, self.ax_loss.title]
-        return arts + ([legend] if legend is not None else [])
+        return arts + ([self.legend] if self.legend is not None else [])
 
     def dynamic_artists(self):
         return [*self.lines, *self.heads, *self.losses]
@@ -284,9 +290,10 @@ class _Backdrop(Artist):
 
 
 def plot_race(ax_map, ax_loss, surface, runs, step=None):
-    """A static picture of a race (its last step, or ``step``) on two axes; returns nothing."""
+    """A static picture of a race (its last step, or ``step``) on two axes, the legend to the
+    right of ``ax_loss``; returns nothing."""
     s = get_surface(surface)
-    d = _Drawing(ax_map, ax_loss)
+    d = _Drawing(ax_map, ax_loss, legend="right")
     d.set_surface(s)
     d.set_runs(runs)
     d.set_start(*(runs[0].path[0] if runs else s.start))
@@ -309,10 +316,10 @@ class OptimizerExplorer:
             if self._admit(name, obj):
                 self.extra[name] = obj
         self._busy = False
-        self.fig = widget_figure((9.6, 3.9), interactive=interactive)
-        ax_map = self.fig.add_axes([0.065, 0.13, 0.47, 0.78])
-        ax_loss = self.fig.add_axes([0.64, 0.13, 0.34, 0.78])
-        self.drawing = _Drawing(ax_map, ax_loss)
+        self.fig = widget_figure((9.6, 4.3), interactive=interactive)
+        ax_map = self.fig.add_axes([0.065, 0.2, 0.47, 0.72])
+        ax_loss = self.fig.add_axes([0.64, 0.2, 0.34, 0.72])
+        self.drawing = _Drawing(ax_map, ax_loss, legend="figure")
         self.step_text = ax_loss.text(0.98, 0.96, "", transform=ax_loss.transAxes, ha="right",
                                       va="top", fontsize=9)
         self.backdrop = _Backdrop([ax_map, ax_loss], self.drawing.static_artists,
