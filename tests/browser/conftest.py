@@ -87,6 +87,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -107,8 +108,8 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_TIMEOUT = 90
 
-#: JupyterLab user settings for the test server: no news pop-up, no autosave, every cell rendered,
-#: no "kernel shutdown?" or "use the Jupyter news?" dialogs.
+#: JupyterLab user settings for the test server: no news or update notification (nor its "fetch
+#: the news?" question), no toasts, no autosave, every cell rendered (no windowing).
 LAB_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false",
@@ -481,7 +482,12 @@ class NotebookPage:
 
     # ------------------------------------------------------------------------------- state
     def _state(self):
-        return self.page.evaluate(_JS_STATE, self.relpath)
+        try:
+            return self.page.evaluate(_JS_STATE, self.relpath)
+        except Exception as exc:  # e.g. "Execution context was destroyed" while the page loads
+            if self.page.is_closed():
+                raise
+            return {"phase": f"page not ready ({type(exc).__name__})"}
 
     def _visible_errors(self):
         try:
@@ -525,7 +531,7 @@ class NotebookPage:
                           timeout, "the kernel did not become ready (status bar never said Idle)")
 
     def open(self, timeout=90):
-        self.page.goto(f"{self.server.url}/lab/tree/{self.relpath}?reset",
+        self.page.goto(f"{self.server.url}/lab/tree/{urllib.parse.quote(self.relpath)}?reset",
                        wait_until="domcontentloaded", timeout=timeout * 1000)
         self.wait_for_idle_kernel(timeout)
         self.page.evaluate(_JS_LISTEN_CALLBACKS)
