@@ -9,6 +9,8 @@
 import os
 
 os.environ["COURSE_STRICT"] = "1"
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")  # kernels inherit it; see the Makefile
 
 
 def pytest_collectstart(collector):

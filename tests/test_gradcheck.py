@@ -116,3 +116,17 @@ def test_does_not_mutate_callers_x():
 def test_loss_gradients():
     rng = np.random.default_rng(5)
     assert check_loss_gradients(MSELoss(), rng.normal(size=(4, 2)), rng.normal(size=(4, 2))) < THRESHOLD
+
+
+def test_same_seed_for_x_and_dout_does_not_hide_a_transposed_dW():
+    """With x drawn from default_rng(0) and rng=0, dout must still differ from x."""
+
+    class TransposedDW(Dense):
+        def backward(self, dout):
+            dx = super().backward(dout)
+            self.grads["W"][...] = dout.T @ self._x  # (D_out, D_in): only fits when square
+            return dx
+
+    x = np.random.default_rng(0).normal(size=(4, 4))
+    errors = check_layer_gradients(TransposedDW(4, 4, rng=1), x, rng=0)
+    assert errors["W"] > 1e-2
