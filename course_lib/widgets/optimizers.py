@@ -460,7 +460,7 @@ class OptimizerExplorer:
         try:
             set_frames(self.play, self.frame, n + 1)
             self.play.step = max(1, math.ceil(n / 200))  # a replay takes at most ~8 s
-            self.frame.value = n
+            self.frame.value = self.play.value = n      # the finished race; Play restarts at 0
         finally:
             self._busy = False
         self.show_frame(n)
