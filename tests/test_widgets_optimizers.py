@@ -203,3 +203,15 @@ def test_ewa_widget_rejects_bad_series():
     with pytest.raises(ValueError, match="shape"):
         EWAExplorer(values=np.ones((3, 3)), interactive=False)
     assert noisy_series(50).shape == (50,)
+
+
+def test_learner_function_failing_mid_race_is_left_out(capsys):
+    def flaky(p, g, state, lr):
+        state["n"] = state.get("n", 0) + 1
+        if state["n"] > 3:
+            raise IndexError("boom")
+        p -= lr * g
+
+    runs = race("ravine", ["SGD"], extra={"flaky": flaky})
+    assert [r.name for r in runs] == ["SGD"]
+    assert "❌ flaky: left out of the race, it raised IndexError: boom" in capsys.readouterr().out

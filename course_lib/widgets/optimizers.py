@@ -115,8 +115,14 @@ def race(surface, optimizers, *, lr=None, lr_adaptive=None, start=None, steps=No
         kind, factory = _learner_factory(obj)
         entries.append((name, kind, EXTRA_COLORS[i % len(EXTRA_COLORS)], factory))
     runs = []
-    for name, kind, color, factory in entries:
-        path = optim.trajectory(s.grad_xy, start, lambda pt: factory(pt, lrs[kind], h), steps)
+    for i, (name, kind, color, factory) in enumerate(entries):
+        try:
+            path = optim.trajectory(s.grad_xy, start, lambda pt: factory(pt, lrs[kind], h), steps)
+        except Exception as exc:  # noqa: BLE001 - only a learner's optimizer can fail here
+            if i < len(optimizers):
+                raise
+            print(f"❌ {name}: left out of the race, it raised {type(exc).__name__}: {exc}")
+            continue
         bad = np.nonzero(np.isnan(path[:, 0]))[0]
         with np.errstate(all="ignore"):
             loss = np.maximum(s.loss_xy(path) - s.f_min, 1e-16)
@@ -260,7 +266,7 @@ class _Backdrop(Artist):
     def _render(self, renderer):
         from matplotlib.backends.backend_agg import RendererAgg
 
-        fig = self.get_figure(root=True)
+        fig = self.figure
         dynamic = [(a, a.get_visible()) for a in self._dynamic()]
         self._rendering = True
         try:
@@ -279,7 +285,7 @@ class _Backdrop(Artist):
     def draw(self, renderer):
         if self._rendering or not self.get_visible():
             return
-        key = (renderer.width, renderer.height, self.get_figure(root=True).dpi)
+        key = (renderer.width, renderer.height, self.figure.dpi)
         if self._image is None or key != self._key:
             self._render(renderer)
             self._key = key
