@@ -383,7 +383,7 @@ class OptimizerExplorer:
         self.steps = W.IntSlider(value=s.steps, min=10, max=1000, step=10, description="steps", **lin)
         self.play, self.frame, play_box = play_controls(s.steps + 1, interval_ms=40, description="step")
         self.frame.layout = W.Layout(width="330px")
-        self.step_button = W.Button(description="+1 step", layout=W.Layout(width="80px"))
+        self.step_button = W.Button(description="+1 step", layout=W.Layout(width="95px"))
         self.reset_button = W.Button(description="reset", tooltip="back to this surface's defaults",
                                      layout=W.Layout(width="70px"))
         self._rows = [
