@@ -3,8 +3,9 @@
 Each chapter's widgets live in their own module and are re-exported here.
 """
 
-from ._common import canvas_widget, play_controls, set_frames, widget_figure  # noqa: F401
+from ._common import Backdrop, canvas_widget, play_controls, set_frames, widget_figure  # noqa: F401
 from .perceptron import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 from .optimizers import *  # noqa: F401,F403
+from .ewa import *  # noqa: F401,F403

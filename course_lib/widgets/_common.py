@@ -14,6 +14,8 @@ backend, so the rest of a chapter keeps ordinary inline (static PNG) figures. Ou
 import sys
 
 import ipywidgets as W
+import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -107,3 +109,65 @@ def set_frames(play, slider, n_frames):
     slider.value = 0
     play.max = last
     slider.max = last
+
+
+class Backdrop(Artist):
+    """The static layers of a figure (contours, axes, ticks, titles, legend) as one cached image.
+
+    Redrawing a figure re-lays out every tick label and re-fills every contour: too slow for
+    25 frames per second. The backdrop renders the static layers once (again only after
+    :meth:`invalidate`, or when the canvas' size or dpi changes, as ipympl does on a high-dpi
+    screen) and pastes that image; then only the moving artists are drawn over it. No blitting is
+    needed, so it works the same on ipympl and on a plain Agg canvas.
+    """
+
+    def __init__(self, axes, static, dynamic):
+        super().__init__()
+        self._axes, self._static, self._dynamic = list(axes), static, dynamic
+        self._image, self._key, self._rendering = None, None, False
+        self.set_zorder(-10)
+
+    def invalidate(self):
+        self._image = None
+        self.stale = True
+
+    def _show_static(self, on):
+        for ax in self._axes:
+            if on:
+                ax.set_axis_on()
+            else:
+                ax.set_axis_off()
+            ax.patch.set_visible(on)
+        for art in self._static():
+            art.set_visible(on)
+
+    def _render(self, renderer):
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        fig = self.figure
+        dynamic = [(a, a.get_visible()) for a in self._dynamic()]
+        self._rendering = True
+        try:
+            self._show_static(True)
+            for art, _ in dynamic:
+                art.set_visible(False)
+            off = RendererAgg(renderer.width, renderer.height, fig.dpi)
+            fig.draw(off)
+            self._image = np.asarray(off.buffer_rgba()).copy()
+        finally:
+            self._show_static(False)
+            for art, visible in dynamic:
+                art.set_visible(visible)
+            self._rendering = False
+
+    def draw(self, renderer):
+        if self._rendering or not self.get_visible():
+            return
+        key = (renderer.width, renderer.height, self.figure.dpi)
+        if self._image is None or key != self._key:
+            self._render(renderer)
+            self._key = key
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, 0, 0, self._image[::-1])
+        gc.restore()
+        self.stale = False
