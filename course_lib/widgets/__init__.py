@@ -3,7 +3,8 @@
 Each chapter's widgets live in their own module and are re-exported here.
 """
 
-from ._common import Backdrop, canvas_widget, play_controls, set_frames, widget_figure  # noqa: F401
+from ._common import (Backdrop, canvas_widget, play_controls, redraw, rewind, set_frames,  # noqa: F401
+                      widget_figure)
 from .perceptron import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403

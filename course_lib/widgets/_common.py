@@ -1,10 +1,11 @@
 """Shared building blocks for the course's widgets.
 
-The rule for animation (measured: ~32 fps in JupyterLab, and nbval passes): build a matplotlib
-``Figure`` whose canvas is an ipympl widget, lay it out in a ``VBox`` with ipywidgets controls,
-and on every frame update the existing artists (``set_data``, ``set_offsets``, ...) then call
-``fig.canvas.draw_idle()``. Never clear and re-plot. A ``Play`` widget is ``jslink``-ed to an
-``IntSlider`` so the browser drives the frames and the kernel only redraws.
+The rule for animation: build a matplotlib ``Figure`` whose canvas is an ipympl widget, lay it
+out in a ``VBox`` with ipywidgets controls, and on every frame update the existing artists
+(``set_data``, ``set_offsets``, ...) then call :func:`redraw`. Never clear and re-plot. A ``Play``
+widget is ``jslink``-ed to an ``IntSlider`` so the browser drives the frames and the kernel only
+redraws. A frame costs the kernel a few milliseconds (benchmarks/bench_explorer.py); in JupyterLab
+in headless Chromium the canvas shows about 15 new frames per second (tests/browser, measured).
 
 :func:`widget_figure` attaches an ipympl canvas to a new figure without switching the notebook's
 backend, so the rest of a chapter keeps ordinary inline (static PNG) figures. Outside a kernel
@@ -12,6 +13,7 @@ backend, so the rest of a chapter keeps ordinary inline (static PNG) figures. Ou
 """
 
 import sys
+import time
 
 import ipywidgets as W
 import numpy as np
@@ -99,7 +101,27 @@ def play_controls(n_frames, interval_ms=40, description="step"):
     slider = W.IntSlider(value=0, min=0, max=last, step=1, description=description,
                          continuous_update=True)
     W.jslink((play, "value"), (slider, "value"))
+    slider.rewind_until = 0.0
+
+    def snap_back(change):
+        # A Play tick already on its way from the browser when rewind() ran must not win.
+        if change["new"] != 0 and not play.playing and time.monotonic() < slider.rewind_until:
+            play.value = 0
+            slider.value = 0
+
+    slider.observe(snap_back, names="value")
     return play, slider, W.HBox([play, slider])
+
+
+def rewind(play, slider, guard_s=1.0):
+    """Stop a :func:`play_controls` pair and go back to frame 0 (for a Reset button).
+
+    For ``guard_s`` seconds afterwards, a late frame from the browser's Play timer is sent back to 0.
+    """
+    play.playing = False
+    slider.rewind_until = time.monotonic() + guard_s
+    play.value = 0
+    slider.value = 0
 
 
 def set_frames(play, slider, n_frames):
@@ -171,3 +193,18 @@ class Backdrop(Artist):
         renderer.draw_image(gc, 0, 0, self._image[::-1])
         gc.restore()
         self.stale = False
+
+
+def redraw(fig):
+    """Show ``fig``'s updated artists.
+
+    On a live ipympl canvas (the browser has said it is ready) this renders and sends the new
+    frame at once: ``draw_idle`` would first ask the browser to ask back for a frame, a round trip
+    that caps an animation at about 10 frames per second. Elsewhere (before the view exists,
+    headless, in tests) it is ``draw_idle``.
+    """
+    canvas = fig.canvas
+    if isinstance(canvas, W.DOMWidget) and getattr(canvas, "syncing_data_url", True) is False:
+        canvas.draw()
+    else:
+        canvas.draw_idle()

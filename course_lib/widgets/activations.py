@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import functions as F
 from ..plots import COLORS, STYLE, finish
-from ._common import canvas_widget, widget_figure
+from ._common import canvas_widget, redraw, widget_figure
 
 __all__ = ["ActivationExplorer", "LABELS"]
 
@@ -133,7 +133,7 @@ class ActivationExplorer:
 
     def _on_x(self, change=None):
         self._show_x()
-        self.fig.canvas.draw_idle()
+        redraw(self.fig)
 
     def _show_function(self, name):
         y, dy, f_lim, d_lim = self.curves[name]

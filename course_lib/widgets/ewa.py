@@ -9,7 +9,7 @@ import ipywidgets as W
 import numpy as np
 
 from ..plots import COLORS
-from ._common import canvas_widget, widget_figure
+from ._common import canvas_widget, redraw, widget_figure
 
 __all__ = ["EWAExplorer", "noisy_series", "ewa_curves"]
 
@@ -104,7 +104,7 @@ class EWAExplorer:
         memory = 1.0 / (1.0 - beta)
         self.memory.set_xdata([memory, memory])
         self.text.set_text(f"β = {beta:.2f}: memory ≈ 1/(1-β) = {memory:.0f} steps")
-        self.fig.canvas.draw_idle()
+        redraw(self.fig)
 
     def __repr__(self):
         return f"EWAExplorer(beta={self.beta.value}, bias_correction={self.bias_correction.value})"

@@ -28,7 +28,7 @@ import numpy as np
 from .. import optim
 from ..plots import COLORS
 from ..surfaces import SURFACES, get_surface
-from ._common import Backdrop, canvas_widget, play_controls, set_frames, widget_figure
+from ._common import Backdrop, canvas_widget, play_controls, set_frames, redraw, widget_figure
 
 __all__ = ["OptimizerExplorer", "race", "plot_race", "BUILTIN_OPTIMIZERS"]
 
@@ -412,7 +412,7 @@ class OptimizerExplorer:
         """Draw the race at step ``k`` by moving the existing artists, then ask for a redraw."""
         self.drawing.show(int(k))
         self.step_text.set_text(f"step {int(k)} / {self.steps.value}")
-        self.fig.canvas.draw_idle()
+        redraw(self.fig)
 
     # -- display --------------------------------------------------------------------------------
     def __repr__(self):

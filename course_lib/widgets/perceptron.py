@@ -12,7 +12,7 @@ from matplotlib.colors import ListedColormap
 
 from ..perceptron import Perceptron
 from ..plots import COLORS, finish
-from ._common import canvas_widget, play_controls, set_frames, widget_figure
+from ._common import canvas_widget, play_controls, redraw, rewind, set_frames, widget_figure
 
 __all__ = ["PerceptronWidget", "boundary_segments", "plot_epochs"]
 
@@ -160,13 +160,11 @@ class PerceptronWidget:
         k = int(np.clip(k, 0, len(self.frames) - 1))
         _show_plane(self.art, self.frames, self.X, k, self.ax)
         self.marker.set_xdata([k, k])
-        self.fig.canvas.draw_idle()
+        redraw(self.fig)
 
     def reset(self):
         """Stop playing and go back to epoch 0."""
-        self.play.playing = False
-        self.play.value = 0
-        self.slider.value = 0
+        rewind(self.play, self.slider)
 
     # -- display ----------------------------------------------------------------------------
     def __repr__(self):

@@ -11,7 +11,7 @@ import matplotlib as mpl
 import numpy as np
 
 from ..plots import COLORS, finish
-from ._common import canvas_widget, play_controls, widget_figure
+from ._common import canvas_widget, play_controls, redraw, widget_figure
 
 __all__ = ["TrainingAnimation", "snapshot_grid"]
 
@@ -94,7 +94,7 @@ class TrainingAnimation:
         if np.isfinite(acc):
             text += f" (accuracy {acc:.2f})"
         self.title.set_text(text)
-        self.fig.canvas.draw_idle()
+        redraw(self.fig)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.box._repr_mimebundle_(**kwargs)

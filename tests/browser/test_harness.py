@@ -30,7 +30,7 @@ NOTEBOOK_METADATA = {
 SETUP = ("import numpy as np\n"
          "import matplotlib.pyplot as plt\n"
          "import ipywidgets as W\n"
-         "from course_lib.widgets._common import widget_figure, canvas_widget, play_controls\n"
+         "from course_lib.widgets._common import widget_figure, canvas_widget, play_controls, redraw\n"
          "x = np.linspace(0, 2 * np.pi, 200)")
 
 
@@ -45,7 +45,7 @@ def widget_cell(n_frames, interval_ms, title):
             f"\n"
             f"def show(change):\n"
             f"    line.set_ydata(np.sin(x + 2 * np.pi * change['new'] / {n_frames}))\n"
-            f"    fig.canvas.draw_idle()\n"
+            f"    redraw(fig)\n"
             f"\n"
             f"slider.observe(show, names='value')\n"
             f"W.VBox([canvas_widget(fig), box])")
