@@ -112,3 +112,31 @@ def test_solutions_have_exercises_with_checkers(path):
                          ids=[p.name for p in NOTEBOOKS if p.parent.name == "chapters"])
 def test_every_chapter_has_solutions(path):
     assert (ROOT / "solutions" / path.name).exists(), f"solutions/{path.name} is missing"
+
+
+@pytest.mark.parametrize("text", [
+    "<course_lib.layers.Dense object at 0x7f3a2c1b9e50>",
+    "File /tmp/ipykernel_1234/567.py:3",
+    "/root/.venv/lib/python3.11/site-packages/numpy/core.py",
+    "saved to /home/ada/course/fig.png",
+])
+def test_leak_pattern_catches_addresses_and_paths(text):
+    assert LEAKS.search(text)
+
+
+@pytest.mark.parametrize("text", ["accuracy 0.9533", "W (2, 64) float64", "loss 1e-08, lr 0x"])
+def test_leak_pattern_lets_ordinary_output_through(text):
+    assert not LEAKS.search(text)
+
+
+def test_base64_images_are_not_searched_for_leaks():
+    cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+        "display_data", data={"text/html": '<img src="data:image/png;base64,AAAA0x1234567890abcdef/tmp/="/>'})])
+    assert not any(LEAKS.search(text) for text in output_texts(cell))
+
+
+@pytest.mark.parametrize("line, ok", [("# 02 · Activation functions", True), ("# 04a · Backpropagation", True),
+                                      ("# Activation functions", False), ("## 02 · Activations", False),
+                                      ("# 2 · Activations", False), ("# 02 - Activations", False)])
+def test_title_pattern(line, ok):
+    assert bool(TITLE.match(line)) is ok
