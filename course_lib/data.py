@@ -19,6 +19,12 @@ def _noise(value):
     return float(value)
 
 
+def _by_class(make_points, n, k):
+    """Stack ``make_points(c)`` (n, 2) for classes ``c = 0 .. k-1``; labels in the same order."""
+    X = np.concatenate([make_points(c) for c in range(k)])
+    return X.astype(np.float64), np.repeat(np.arange(k), n).astype(np.int64)
+
+
 def linearly_separable(n_per_class=50, *, margin=0.5, rng=None):
     """Two classes on either side of the line ``x2 = 0.5 x1 + 0.2``, at least ``margin`` / 2 away.
 
@@ -60,15 +66,13 @@ def spiral(n_per_class=100, n_classes=3, noise=0.2, *, rng=None):
     k = _count("n_classes", n_classes, 2)
     noise = _noise(noise)
     rng = np.random.default_rng(rng)
-    X = np.zeros((n * k, 2))
-    y = np.zeros(n * k, dtype=np.int64)
-    for c in range(k):
-        idx = slice(n * c, n * (c + 1))
+
+    def arm(c):
         r = np.linspace(0.0, 1.0, n)
         t = np.linspace(c * 4.0, (c + 1) * 4.0, n) + rng.normal(0, noise, n)
-        X[idx] = np.column_stack([r * np.sin(t), r * np.cos(t)])
-        y[idx] = c
-    return X, y
+        return np.column_stack([r * np.sin(t), r * np.cos(t)])
+
+    return _by_class(arm, n, k)
 
 
 def vertical(n_per_class=100, n_classes=3, noise=0.1, *, rng=None):
@@ -81,14 +85,12 @@ def vertical(n_per_class=100, n_classes=3, noise=0.1, *, rng=None):
     k = _count("n_classes", n_classes, 2)
     noise = _noise(noise)
     rng = np.random.default_rng(rng)
-    X = np.zeros((n * k, 2))
-    y = np.zeros(n * k, dtype=np.int64)
-    for c in range(k):
-        idx = slice(n * c, n * (c + 1))
-        X[idx, 0] = rng.normal((c + 0.5) / k, noise, n)
-        X[idx, 1] = rng.uniform(0, 1, n)
-        y[idx] = c
-    return X, y
+
+    def band(c):
+        x1 = rng.normal((c + 0.5) / k, noise, n)
+        return np.column_stack([x1, rng.uniform(0, 1, n)])
+
+    return _by_class(band, n, k)
 
 
 def one_hot(y, n_classes=None):
