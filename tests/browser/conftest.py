@@ -418,7 +418,7 @@ _JS_ERRORS = """() => {
 #: collect the kernel's errors and stderr that belong to no cell: an exception in a widget
 #: callback (an ``observe`` handler) reaches JupyterLab as an iopub ``error`` message whose parent
 #: is a ``comm_msg``; JupyterLab shows it only in its log console.
-_JS_LISTEN_CALLBACKS = """() => {
+_JS_LISTEN_CALLBACKS = r"""() => {
   if (window.__courseCallbackErrors) return;
   window.__courseCallbackErrors = [];
   const w = window.jupyterapp.shell.currentWidget;
@@ -428,8 +428,14 @@ _JS_LISTEN_CALLBACKS = """() => {
     const kind = msg.header.msg_type;
     if (kind === 'error')
       window.__courseCallbackErrors.push(`${msg.content.ename}: ${msg.content.evalue}`);
-    else if (kind === 'stream' && msg.content.name === 'stderr')
-      window.__courseCallbackErrors.push(`stderr: ${msg.content.text.trim()}`);
+    else if (kind === 'stream' && msg.content.name === 'stderr') {
+      // Benign start-up race: JupyterLab's widget manager asks for ipywidgets' control comm
+      // before the kernel has imported ipywidgets; the kernel logs these two lines and carries on.
+      const text = msg.content.text.trim();
+      const benign = /^(No such comm target registered: jupyter\.widget\.control|No such comm: [0-9a-f-]+)$/;
+      const lines = text.split('\n').filter((line) => !benign.test(line.trim()));
+      if (lines.length) window.__courseCallbackErrors.push(`stderr: ${lines.join('\n')}`);
+    }
   });
 }"""
 
