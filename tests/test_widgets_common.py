@@ -22,7 +22,7 @@ def test_widget_figure_with_ipympl_keeps_the_backend():
     assert isinstance(fig.canvas, W.DOMWidget)
     assert C.canvas_widget(fig) is fig.canvas
     assert mpl.get_backend() == before
-    C.redraw(fig)  # no browser yet: falls back to draw_idle without raising
+    C.redraw(fig)  # no browser: draw_idle must not raise
 
 
 def test_play_controls_are_linked_and_sized():

@@ -5,7 +5,7 @@ out in a ``VBox`` with ipywidgets controls, and on every frame update the existi
 (``set_data``, ``set_offsets``, ...) then call :func:`redraw`. Never clear and re-plot. A ``Play``
 widget is ``jslink``-ed to an ``IntSlider`` so the browser drives the frames and the kernel only
 redraws. A frame costs the kernel a few milliseconds (benchmarks/bench_explorer.py); in JupyterLab
-in headless Chromium the canvas shows about 15 new frames per second (tests/browser, measured).
+in headless Chromium the canvas shows 10 to 15 new frames per second (tests/browser, measured).
 
 :func:`widget_figure` attaches an ipympl canvas to a new figure without switching the notebook's
 backend, so the rest of a chapter keeps ordinary inline (static PNG) figures. Outside a kernel
@@ -196,15 +196,13 @@ class Backdrop(Artist):
 
 
 def redraw(fig):
-    """Show ``fig``'s updated artists.
+    """Show ``fig``'s updated artists: ``fig.canvas.draw_idle()``, the one place widgets redraw.
 
-    On a live ipympl canvas (the browser has said it is ready) this renders and sends the new
-    frame at once: ``draw_idle`` would first ask the browser to ask back for a frame, a round trip
-    that caps an animation at about 10 frames per second. Elsewhere (before the view exists,
-    headless, in tests) it is ``draw_idle``.
+    ``draw_idle`` asks the browser to ask back for a frame, a round trip per frame. Drawing
+    directly (``canvas.draw()`` on a live ipympl canvas) saves it and measured ~15 instead of ~11
+    frames per second in headless Chromium, but the page then sometimes never showed the new
+    frames (the chapter 04a browser test failed 3 runs in 4), so the course stays with
+    ``draw_idle``. The frame rate is bounded by ipywidgets' one-message-in-flight round trip
+    (the kernel sees ~16 slider updates per second however fast Play ticks), not by the kernel.
     """
-    canvas = fig.canvas
-    if isinstance(canvas, W.DOMWidget) and getattr(canvas, "syncing_data_url", True) is False:
-        canvas.draw()
-    else:
-        canvas.draw_idle()
+    fig.canvas.draw_idle()
