@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from .core import Wrong, checker, describe
+from .core import Wrong, _fmt_shape, as_numbers, checker, describe
 
 __all__ = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad"]
 
@@ -59,10 +59,6 @@ def _call(c, fn, *args, labels_hint=False, check_inputs=False,
     return got, "; ".join(seen)
 
 
-def _fmt_shape(shape):
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 def _show(arr):
     return describe(float(arr) + 0.0) if np.ndim(arr) == 0 else describe(np.asarray(arr) + 0.0)
 
@@ -88,16 +84,7 @@ def _robust(body):
 
 
 def _numbers(got, shape, what, shape_hint):
-    if got is None:
-        raise Wrong(f"{what} returned None", "did you forget a `return` statement?")
-    try:
-        arr = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Wrong(f"{what} should be numbers, got {describe(got)}", shape_hint) from None
-    if arr.shape != tuple(shape):
-        raise Wrong(f"{what} should have shape {_fmt_shape(shape)}, got {_fmt_shape(arr.shape)}",
-                    shape_hint)
-    return arr
+    return as_numbers(got, what, shape_hint, shape=shape)
 
 
 def _with_warning(hint, warned):

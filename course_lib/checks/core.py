@@ -105,6 +105,20 @@ def _fmt_shape(shape):
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def as_numbers(got, what, hint=None, shape=None):
+    """``got`` as a float array (NaN allowed), or :class:`Wrong` naming None, non-numbers, or a
+    shape other than ``shape`` (when given)."""
+    if got is None:
+        raise Wrong(f"{what} returned None", "did you forget a `return` statement?")
+    try:
+        arr = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} should be an array of numbers, got {describe(got)}", hint) from None
+    if shape is not None and arr.shape != tuple(shape):
+        raise Wrong(f"{what} should have shape {_fmt_shape(shape)}, got {_fmt_shape(arr.shape)}", hint)
+    return arr
+
+
 class Checker:
     """Helpers a checker uses to test a learner's function; each assertion counts one check."""
 
@@ -147,12 +161,7 @@ class Checker:
 
     def array(self, got, what, *, hint=None):
         """``got`` must be array-like of numbers without NaN; returns it as a float array."""
-        if got is None:
-            raise Wrong(f"{what} returned None", "did you forget a `return` statement?")
-        try:
-            arr = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise Wrong(f"{what} should be an array of numbers, got {describe(got)}", hint) from None
+        arr = as_numbers(got, what, hint)
         if np.isnan(arr).any():
             raise Wrong(f"{what} contains NaN", hint or "look for 0/0, log(0) or inf - inf")
         return arr
