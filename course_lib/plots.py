@@ -58,12 +58,6 @@ def subplots(ncols=1, nrows=1, width=4.8, height=3.6, **kwargs):
     return fig, axes.ravel()
 
 
-def plot_function(ax, f, x, label=None, **kwargs):
-    """Plot ``f(x)`` over the 1-D array ``x`` on ``ax``; returns the line."""
-    (line,) = ax.plot(x, f(x), label=label, **kwargs)
-    return line
-
-
 def grid_2d(X, resolution=200, margin=0.5):
     """A ``resolution`` x ``resolution`` grid covering the points ``X`` (N, 2) plus a margin.
 
