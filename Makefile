@@ -57,12 +57,14 @@ test-browser: $(BSTAMP)
 	@test -x /usr/bin/chromium || { echo "make test-browser needs Debian's chromium: apt-get install -y chromium"; exit 1; }
 	$(BIN)/python -m pytest tests/browser -m browser -v $(PYTEST_ARGS)
 
-# Re-execute notebooks in place (stored outputs), then regenerate the exercises.
+# Re-execute notebooks in place (stored outputs), then regenerate the exercises of the solution
+# notebooks among them.
 notebooks: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.record_timing=False \
 	  --ExecutePreprocessor.store_widget_state=False $(NB)
-	$(BIN)/python -m course_lib.exercises build
+	@names="$(notdir $(basename $(filter solutions/%,$(wildcard $(NB)))))"; \
+	if [ -n "$$names" ]; then $(BIN)/python -m course_lib.exercises build $$names; fi
 
 exercises: $(STAMP)
 	$(BIN)/python -m course_lib.exercises build

@@ -104,3 +104,74 @@ def one_hot(y, n_classes=None):
     out = np.zeros((y.size, c))
     out[np.arange(y.size), y] = 1.0
     return out
+
+
+def train_test_split(X, y, *, test_size=0.25, stratify=True, rng=None):
+    """Split ``X`` and ``y`` into a training and a held-out part: ``X_train, X_test, y_train, y_test``.
+
+    The argument names and the order of the four results are scikit-learn's. ``test_size`` is a
+    fraction in (0, 1) of the samples or an ``int`` count. With ``stratify=True`` (for integer class
+    labels ``y`` of shape (N,)) each class keeps its proportion in both parts: every class gives
+    ``round(test_size * n_class)`` samples to the test part, and at least one sample to each part
+    (scikit-learn balances the rounding across classes slightly differently). Inside each part the
+    samples keep their original order, so the split is a pure function of ``rng``.
+    ``X``: (N, ...) any trailing shape; ``y``: (N, ...). Inputs are not modified.
+    """
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
+        raise ValueError(f"train_test_split: X and y need the same number of samples, got shapes "
+                         f"{X.shape} and {y.shape}")
+    n = len(X)
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, (int, float, np.integer,
+                                                                              np.floating)):
+        raise TypeError(f"train_test_split: test_size must be a float or an int, got "
+                        f"{type(test_size).__name__}")
+    if isinstance(test_size, (int, np.integer)):
+        if not 1 <= test_size < n:
+            raise ValueError(f"train_test_split: an int test_size must be in 1..{n - 1}, got {test_size}")
+        frac = test_size / n
+    else:
+        if not 0.0 < test_size < 1.0:
+            raise ValueError(f"train_test_split: a float test_size must be in (0, 1), got {test_size}")
+        frac = float(test_size)
+    rng = np.random.default_rng(rng)
+    if stratify:
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise ValueError("train_test_split: stratify=True needs integer class labels y of shape "
+                             f"(N,), got {y.dtype} {y.shape}; pass stratify=False for other targets")
+        test = np.zeros(n, dtype=bool)
+        for c in np.unique(y):
+            idx = np.flatnonzero(y == c)
+            if len(idx) < 2:
+                raise ValueError(f"train_test_split: class {c} has {len(idx)} sample; stratifying "
+                                 "needs at least 2 per class")
+            k = min(max(int(round(frac * len(idx))), 1), len(idx) - 1)
+            test[rng.choice(idx, size=k, replace=False)] = True
+    else:
+        k = test_size if isinstance(test_size, (int, np.integer)) else int(round(frac * n))
+        k = min(max(k, 1), n - 1)
+        test = np.zeros(n, dtype=bool)
+        test[rng.choice(n, size=k, replace=False)] = True
+    return X[~test], X[test], y[~test], y[test]
+
+
+def digits(*, test_size=None, rng=None, flat=False):
+    """scikit-learn's bundled 8x8 handwritten digits (1,797 images, ten classes): no download.
+
+    Returns ``X`` (N, 1, 8, 8) float64 in [0, 1] (NCHW, one channel; the raw 0..16 grey levels
+    divided by 16) and ``y`` (N,) int64 labels 0..9. ``flat=True`` gives ``X`` as (N, 64) rows for
+    an MLP instead. With ``test_size`` (a fraction or a count) the result is a seeded, stratified
+    :func:`train_test_split`: ``X_train, X_test, y_train, y_test``.
+    """
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError as exc:  # pragma: no cover - scikit-learn is in requirements.txt
+        raise ImportError("data.digits needs scikit-learn (pip install scikit-learn)") from exc
+    raw = load_digits()
+    X = (raw.images / 16.0).astype(np.float64)
+    X = X.reshape(len(X), 64) if flat else X[:, None, :, :]
+    y = raw.target.astype(np.int64)
+    if test_size is None:
+        return X, y
+    return train_test_split(X, y, test_size=test_size, stratify=True, rng=rng)

@@ -12,6 +12,7 @@ at the indentation of the ``### BEGIN SOLUTION`` line; in a markdown cell it bec
 Usage (from the repository's top folder)::
 
     python -m course_lib.exercises build   # write exercises/ from solutions/
+    python -m course_lib.exercises build 05b_generalization   # only that one
     python -m course_lib.exercises check   # exit 1 if a committed exercise differs from build
     python -m course_lib.exercises list    # which files build writes
 
@@ -99,10 +100,18 @@ def expected_text(src):
     return serialize(build_notebook(solution, src.name))
 
 
-def build(root="."):
-    """Write every exercise notebook; returns the list of paths written."""
+def build(root=".", names=None):
+    """Write every exercise notebook (or only those whose solution is named in ``names``, as
+    ``05_optimizers`` or ``05_optimizers.ipynb``); returns the list of paths written."""
+    wanted = None if not names else {Path(n).stem for n in names}
+    if wanted is not None:
+        unknown = wanted - {src.stem for src, _ in pairs(root)}
+        if unknown:
+            raise ValueError(f"no solutions/ notebook named {', '.join(sorted(unknown))}")
     written = []
     for src, dst in pairs(root):
+        if wanted is not None and src.stem not in wanted:
+            continue
         text = expected_text(src)
         dst.parent.mkdir(exist_ok=True)
         if not dst.exists() or dst.read_text(encoding="utf-8") != text:
@@ -129,10 +138,16 @@ def check(root="."):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m course_lib.exercises", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["build", "check", "list"])
+    parser.add_argument("names", nargs="*", help="build only these solution notebooks (default: all)")
     parser.add_argument("--root", default=".", help="the repository's top folder (default: .)")
     args = parser.parse_args(argv)
     if args.command == "build":
-        for path in build(args.root):
+        try:
+            paths = build(args.root, args.names)
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        for path in paths:
             print(f"wrote {path}")
         return 0
     if args.command == "list":

@@ -15,6 +15,8 @@ records the loss and accuracy in a :class:`History`, and calls your callbacks (f
 
 import numpy as np
 
+from ._kernel import in_kernel
+
 __all__ = ["History", "Snapshots", "fit", "accuracy", "predict"]
 
 
@@ -141,9 +143,7 @@ class _Progress:
     def __init__(self, epochs):
         self.epochs = epochs
         self.bar = None
-        from .widgets._common import _in_kernel
-
-        if _in_kernel():
+        if in_kernel():
             import ipywidgets as W
             from IPython.display import display
 

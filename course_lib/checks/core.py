@@ -31,6 +31,23 @@ import numpy as np
 PASSED, FAILED, TODO = "passed", "failed", "not implemented"
 _ICONS = {PASSED: "✅", FAILED: "❌", TODO: "⏳"}
 _strict_override = None
+_listeners = []
+
+
+def add_listener(callback):
+    """Call ``callback(result)`` with the :class:`Result` of every checker run from now on.
+
+    This is the grading channel (``course_lib.grade``): results reach the grader as objects, never
+    through printed text a learner's code could imitate. Returns ``callback``.
+    """
+    _listeners.append(callback)
+    return callback
+
+
+def remove_listener(callback):
+    """Stop calling ``callback`` (no error when it was never added)."""
+    if callback in _listeners:
+        _listeners.remove(callback)
 
 
 def set_strict(flag):
@@ -231,6 +248,8 @@ def run(name, body, *args, strict=None, quiet=False, **kwargs):
         if extra:
             msg += f" ({extra})"
         result = Result(name, PASSED, msg)
+    for listener in list(_listeners):
+        listener(result)
     if not quiet:
         print(result.line)
     if (is_strict() if strict is None else strict) and not result.passed:

@@ -7,7 +7,7 @@ and ``grads`` (dicts of arrays with the same keys and shapes), and a train/eval 
 
 import numpy as np
 
-from . import functions as F
+from .. import functions as F
 
 
 def _fmt(dim, index):
