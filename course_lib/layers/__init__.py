@@ -8,10 +8,18 @@ The layers live in modules by topic and are all importable from here
 (``from course_lib.layers import Dense``):
 
 - ``core``  the ``Layer`` contract, ``Dense``, the activation layers, ``Softmax``, ``Sequential``
+- ``conv``  ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``Flatten`` (NCHW images, im2col)
+- ``dropout``  ``Dropout`` (inverted dropout; identity in eval mode)
+- ``norm``  ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm`` (PyTorch's running-statistics convention)
 """
 
 from .core import (ELU, GELU, Dense, Identity, Layer, LeakyReLU, ReLU, Sequential, Sigmoid,
                    Softmax, Tanh, check_shape)
+from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, conv_output_size
+from .dropout import Dropout
+from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
 
 __all__ = ["Layer", "Dense", "Identity", "Sigmoid", "Tanh", "ReLU", "GELU", "LeakyReLU", "ELU",
-           "Softmax", "Sequential", "check_shape"]
+           "Softmax", "Sequential", "check_shape",
+           "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "conv_output_size", "Dropout",
+           "BatchNorm1d", "BatchNorm2d", "LayerNorm"]
