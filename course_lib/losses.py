@@ -107,14 +107,24 @@ class CrossEntropyLoss(Loss):
     ``pred``: logits (N, C). ``target``: integer class labels (N,) in ``0..C-1``, or one-hot /
     probability rows (N, C) that are >= 0 and sum to 1. ``loss = -mean_i sum_c y_ic log softmax(z_i)_c``, computed with
     log-sum-exp so logits of ±1000 are fine. ``backward``: ``(softmax(z) - y) / N``.
+
+    Sequences: logits (N, T, C) (any leading dimensions, classes last) with labels (N, T) are
+    treated as N*T samples: the mean runs over every position. PyTorch wants the classes second
+    instead, logits (N, C, T): ``nn.CrossEntropyLoss()(z.transpose(1, 2), y)`` is our ``(z, y)``.
     """
 
     def forward(self, pred, target):
         z = np.asarray(pred, dtype=np.float64)
-        if z.ndim != 2:
-            raise ValueError(f"CrossEntropyLoss: expected logits of shape (N, C), got {z.shape}")
-        n, c = z.shape
         target = np.asarray(target)
+        self._shape = z.shape
+        if z.ndim > 2 and target.shape in (z.shape[:-1], z.shape):   # (N, T, C): one row per position
+            target = target.reshape((-1,) + target.shape[z.ndim - 1:])
+            z = z.reshape(-1, z.shape[-1])
+        if z.ndim != 2:
+            raise ValueError(f"CrossEntropyLoss: expected logits of shape (N, C) with labels (N,), "
+                             f"or (N, ..., C) with labels (N, ...), got logits {z.shape} and "
+                             f"labels {target.shape}")
+        n, c = z.shape
         if target.shape == (n,):
             if not np.issubdtype(target.dtype, np.integer):
                 if not np.all(np.mod(target, 1) == 0):
@@ -141,4 +151,4 @@ class CrossEntropyLoss(Loss):
         return float(-np.sum(y * log_p) / n)
 
     def backward(self):
-        return (self._p - self._y) / self._p.shape[0]
+        return ((self._p - self._y) / self._p.shape[0]).reshape(self._shape)

@@ -183,7 +183,9 @@ def fit(model, loss_fn, X, y, *, epochs, lr=0.1, optimizer=None, batch_size=None
     if not (callable(loss_fn) and hasattr(loss_fn, "backward")):
         raise ValueError(f"fit: loss_fn must be callable and have backward(), got "
                          f"{type(loss_fn).__name__}")
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X)
+    if not np.issubdtype(X.dtype, np.integer):  # integer token ids stay integers (Embedding)
+        X = X.astype(np.float64)
     y = np.asarray(y)
     if X.ndim < 2 or len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit: X must be (N, ...) with N > 0 and y must have N rows, got X "

@@ -88,7 +88,8 @@ class Layer:
 class Dense(Layer):
     """Fully connected layer: ``out = x @ W + b``.
 
-    Shapes: x (N, D_in) -> out (N, D_out); W (D_in, D_out); b (D_out,).
+    Shapes: x (N, D_in) -> out (N, D_out); W (D_in, D_out); b (D_out,). Like ``nn.Linear``, any
+    leading dimensions work: x (N, T, D_in) -> out (N, T, D_out).
     PyTorch's ``nn.Linear`` stores its weight transposed, as (D_out, D_in), and computes
     ``x @ W.T``; we keep (D_in, D_out) so that the code reads like the maths.
     Weights start He-initialised, ``N(0, 2 / D_in)``; biases at 0.
@@ -105,13 +106,17 @@ class Dense(Layer):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
     def forward(self, x):
-        self._x = check_shape(x, (None, self.params["W"].shape[0]), "Dense input")
+        # (N, D_in) or, like nn.Linear, any leading dims (N, T, D_in): x @ W acts on the last axis
+        lead = (None,) * max(np.ndim(x) - 1, 1)
+        self._x = check_shape(x, lead + (self.params["W"].shape[0],), "Dense input")
         return self._x @ self.params["W"] + self.params["b"]
 
     def backward(self, dout):
-        self.grads["W"][...] = self._x.T @ dout     # dL/dW = x^T dL/dout   (D_in, D_out)
-        self.grads["b"][...] = dout.sum(axis=0)     # dL/db = sum over the batch (D_out,)
-        return dout @ self.params["W"].T            # dL/dx = dL/dout W^T   (N, D_in)
+        x2 = self._x.reshape(-1, self._x.shape[-1])  # every position of every sample is a row
+        d2 = np.reshape(dout, (-1, self.params["W"].shape[1]))
+        self.grads["W"][...] = x2.T @ d2            # dL/dW = x^T dL/dout   (D_in, D_out)
+        self.grads["b"][...] = d2.sum(axis=0)       # dL/db = sum over the batch (D_out,)
+        return dout @ self.params["W"].T            # dL/dx = dL/dout W^T   (N, ..., D_in)
 
 
 class _Elementwise(Layer):
