@@ -156,15 +156,17 @@ class AdaGrad(Optimizer):
 
     PyTorch's rule (``torch.optim.Adagrad``; ``eps`` outside the root)::
 
-        sum_sq += g**2
-        p -= lr * g / (sqrt(sum_sq) + eps)
+        sum_sq += g**2                             # starts at initial_accumulator_value
+        p -= lr / (1 + (t - 1) * lr_decay) * g / (sqrt(sum_sq) + eps)
 
     Steps shrink like ``1 / sqrt(t)`` forever, which is why RMSprop replaced the sum by an average.
     State per parameter: ``sum_sq`` (PyTorch's ``sum``), ``t``.
     """
 
-    def __init__(self, layers, lr=0.01, eps=1e-10, weight_decay=0.0, initial_accumulator_value=0.0):
+    def __init__(self, layers, lr=0.01, lr_decay=0.0, weight_decay=0.0,
+                 initial_accumulator_value=0.0, eps=1e-10):
         super().__init__(layers, lr)
+        self.lr_decay = _check("AdaGrad", "lr_decay", lr_decay)
         self.eps = _check("AdaGrad", "eps", eps)
         self.weight_decay = _check("AdaGrad", "weight_decay", weight_decay)
         self.initial_accumulator_value = _check("AdaGrad", "initial_accumulator_value",
@@ -176,7 +178,8 @@ class AdaGrad(Optimizer):
             state["sum_sq"] = np.full_like(p, self.initial_accumulator_value)
         s = state["sum_sq"]
         s += g * g
-        p -= self.lr * g / (np.sqrt(s) + self.eps)
+        lr = self.lr / (1.0 + (state["t"] - 1) * self.lr_decay)   # lr_decay=0: a constant lr
+        p -= lr * g / (np.sqrt(s) + self.eps)
 
     def hyper(self):
         return {"lr": self.lr, "eps": self.eps, "weight_decay": self.weight_decay}
@@ -253,12 +256,17 @@ class Adam(Optimizer):
     On the first step ``m_hat / sqrt(v_hat) = g / |g|``, so every coordinate moves by about ``lr``.
     ``weight_decay`` adds ``weight_decay * p`` to ``g`` (L2, as ``torch.optim.Adam``; AdamW's
     decoupled decay is different). Some texts put ``eps`` inside the root (``sqrt(v_hat + eps)``):
-    that changes the step when gradients are tiny. State per parameter: ``m``, ``v``, ``t``
-    (PyTorch's ``exp_avg``, ``exp_avg_sq``, ``step``).
+    that changes the step when gradients are tiny. ``amsgrad=True`` divides by the running
+    maximum of ``v`` instead of ``v`` (kept in ``v_max``, PyTorch's ``max_exp_avg_sq``).
+    State per parameter: ``m``, ``v``, ``t`` (PyTorch's ``exp_avg``, ``exp_avg_sq``, ``step``).
     """
 
-    def __init__(self, layers, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    amsgrad = False
+
+    def __init__(self, layers, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False):
         super().__init__(layers, lr)
+        self.amsgrad = bool(amsgrad)
         try:
             beta1, beta2 = betas
         except (TypeError, ValueError):
@@ -280,6 +288,10 @@ class Adam(Optimizer):
         v *= b2
         v += (1.0 - b2) * g * g
         m_hat = m / (1.0 - b1 ** t)
+        if self.amsgrad:  # divide by the largest v so far: the step size can only shrink
+            v_max = state.setdefault("v_max", np.zeros_like(p))
+            np.maximum(v_max, v, out=v_max)
+            v = v_max
         v_hat = v / (1.0 - b2 ** t)
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 

@@ -235,3 +235,215 @@ def test_function_optimizer_matches_the_class():
 def test_repr_has_no_address():
     r = repr(optim.Adam(Dense(2, 2, rng=0), lr=0.01))
     assert r.startswith("Adam(lr=0.01") and "0x" not in r
+
+
+# -- every optional argument against PyTorch ------------------------------------------------------
+# Reference numbers from torch.optim (torch 2.x, float64): a point at P0 = [1, -2] receives the
+# gradients G3 one after another; each row is p after that step. Recorded once with PyTorch, so the
+# tests need no torch; each case also has a hand-computed first step below or in the tests above.
+G3 = np.array([[1.0, 2.0], [0.5, -1.0], [-0.25, 0.75]])
+TORCH_REFERENCE = [
+    (optim.SGD, dict(lr=0.1, momentum=0.9, dampening=0.5),
+     [[0.9, -2.2], [0.785, -2.33], [0.694, -2.4845]]),
+    (optim.SGD, dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
+     [[0.791, -2.342], [0.591871, -2.253302], [0.501028351, -2.384239062]]),
+    (optim.SGD, dict(lr=0.1, momentum=0.5, weight_decay=0.2),
+     [[0.88, -2.16], [0.7524, -2.0968], [0.698552, -2.098264]]),
+    (optim.RMSprop, dict(lr=0.01, alpha=0.9, centered=True),
+     [[0.9666666678, -2.0333333328], [0.9504785706, -2.0184854862],
+      [0.9584021524, -2.0296827466]]),
+    (optim.RMSprop, dict(lr=0.01, alpha=0.9, centered=True, momentum=0.5),
+     [[0.9666666678, -2.0333333328], [0.9338119045, -2.0351521526],
+      [0.9253081046, -2.0472588229]]),
+    (optim.RMSprop, dict(lr=0.01, alpha=0.8, momentum=0.9, weight_decay=0.1),
+     [[0.9776393207, -2.0223606795], [0.9459041259, -2.0291062375],
+      [0.9206795269, -2.0416890974]]),
+    (optim.AdaGrad, dict(lr=0.1, initial_accumulator_value=1.0),
+     [[0.9292893219, -2.0894427191], [0.8959559886, -2.0486178901],
+      [0.9123958873, -2.0778948922]]),
+    (optim.AdaGrad, dict(lr=0.1, lr_decay=0.5),
+     [[0.9, -2.1], [0.8701857603, -2.0701857603], [0.8810966548, -2.0860857285]]),
+    (optim.AdaGrad, dict(lr=0.1, weight_decay=0.1, eps=0.1),
+     [[0.9083333333, -2.0947368421], [0.8645235353, -2.0414231858],
+      [0.8765553067, -2.0647879407]]),
+    (optim.Adam, dict(lr=0.1, betas=(0.5, 0.9)),
+     [[0.900000001, -2.0999999995], [0.8143087238, -2.0999999995],
+      [0.7918603785, -2.1325344484]]),
+    (optim.Adam, dict(lr=0.1, weight_decay=0.1),
+     [[0.9000000009, -2.0999999994], [0.8057717969, -2.1140717456],
+      [0.7421953938, -2.1400361613]]),
+    (optim.Adam, dict(lr=0.1, amsgrad=True),
+     [[0.900000001, -2.0999999995], [0.8067820383, -2.1266337033],
+      [0.7504159015, -2.1664818328]]),
+    (optim.Adam, dict(lr=0.1, eps=0.5),
+     [[0.9333333333, -2.08], [0.8762337425, -2.100234145], [0.8441382156, -2.1293776457]]),
+]
+
+
+def run_steps(opt_cls, grads=G3, start=P0, **kw):
+    pt = optim.Point(start)
+    opt = opt_cls(pt, **kw)
+    out = []
+    for g in grads:
+        pt.grads["xy"][...] = g
+        opt.step()
+        out.append(pt.params["xy"].copy())
+    return np.array(out), opt
+
+
+@pytest.mark.parametrize("opt_cls, kw, want", TORCH_REFERENCE,
+                         ids=[f"{c.__name__}-{'-'.join(k)}" for c, k, _ in TORCH_REFERENCE])
+def test_matches_torch_optim_step_by_step(opt_cls, kw, want):
+    got, _ = run_steps(opt_cls, **kw)
+    assert np.allclose(got, want, rtol=0, atol=2e-9)
+
+
+def test_sgd_dampening_scales_the_new_gradient_from_the_second_step():
+    (p1, p2), opt = two_steps(optim.SGD, lr=0.1, momentum=0.9, dampening=0.5)
+    assert np.allclose(p1, P0 - 0.1 * G1)             # first step: velocity = g, undamped
+    v2 = 0.9 * G1 + 0.5 * G2                          # then v = mu v + (1 - dampening) g
+    assert np.allclose(opt.state["xy"]["velocity"], v2)
+    assert np.allclose(p2, p1 - 0.1 * v2)
+    (q1, q2), _ = two_steps(optim.SGD, lr=0.1, momentum=0.9, dampening=1.0)
+    assert np.allclose(q2, q1 - 0.1 * 0.9 * G1)       # dampening 1: the new gradient is ignored
+
+
+def test_sgd_dampening_without_momentum_changes_nothing():
+    (p1, p2), _ = two_steps(optim.SGD, lr=0.1, dampening=0.7)
+    assert np.allclose(p2, P0 - 0.1 * (G1 + G2))
+
+
+def test_sgd_nesterov_weight_decay_first_step_by_hand():
+    (p1, _), _ = two_steps(optim.SGD, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1)
+    g = G1 + 0.1 * P0                                 # [1.1, 1.8]; velocity = g
+    assert np.allclose(p1, P0 - 0.1 * (g + 0.9 * g))
+
+
+def test_sgd_weight_decay_enters_the_velocity():
+    (p1, p2), opt = two_steps(optim.SGD, lr=0.1, momentum=0.5, weight_decay=0.2)
+    g1 = G1 + 0.2 * P0
+    g2 = G2 + 0.2 * p1
+    assert np.allclose(opt.state["xy"]["velocity"], 0.5 * g1 + g2)
+    assert np.allclose(p2, p1 - 0.1 * (0.5 * g1 + g2))
+
+
+def test_rmsprop_centered_divides_by_the_variance():
+    (p1, p2), opt = two_steps(optim.RMSprop, lr=0.01, alpha=0.9, centered=True)
+    sq, ga = 0.1 * G1 ** 2, 0.1 * G1
+    denom = np.sqrt(sq - ga ** 2) + 1e-8              # sqrt(0.1 g^2 - 0.01 g^2) = 0.3 |g|
+    assert np.allclose(p1, P0 - 0.01 * G1 / denom)
+    assert np.allclose(p1, P0 - 0.01 / 0.3 * np.sign(G1))
+    sq2, ga2 = 0.9 * sq + 0.1 * G2 ** 2, 0.9 * ga + 0.1 * G2
+    assert np.allclose(opt.state["xy"]["grad_avg"], ga2)
+    assert np.allclose(p2, p1 - 0.01 * G2 / (np.sqrt(sq2 - ga2 ** 2) + 1e-8))
+    assert np.abs(p2 - P0).max() < 0.1                # sane steps, nowhere near lr / eps
+
+
+def test_rmsprop_momentum_keeps_a_velocity_of_scaled_gradients():
+    (p1, p2), opt = two_steps(optim.RMSprop, lr=0.01, alpha=0.9, momentum=0.5)
+    sq1 = 0.1 * G1 ** 2
+    v1 = G1 / (np.sqrt(sq1) + 1e-8)
+    assert np.allclose(p1, P0 - 0.01 * v1)
+    sq2 = 0.9 * sq1 + 0.1 * G2 ** 2
+    v2 = 0.5 * v1 + G2 / (np.sqrt(sq2) + 1e-8)
+    assert np.allclose(opt.state["xy"]["velocity"], v2)
+    assert np.allclose(p2, p1 - 0.01 * v2)
+
+
+def test_rmsprop_alpha_and_weight_decay_by_hand():
+    (p1,), opt = run_steps(optim.RMSprop, grads=[G1], lr=0.01, alpha=0.5, weight_decay=0.3)
+    g = G1 + 0.3 * P0
+    assert np.allclose(opt.state["xy"]["square_avg"], 0.5 * g ** 2)
+    assert np.allclose(p1, P0 - 0.01 * g / (np.sqrt(0.5 * g ** 2) + 1e-8))
+
+
+def test_rmsprop_eps_is_outside_the_root():
+    (p1, _), _ = two_steps(optim.RMSprop, lr=0.01, alpha=0.75, eps=0.5)
+    assert np.allclose(p1, P0 - 0.01 * G1 / (np.sqrt(0.25 * G1 ** 2) + 0.5))
+
+
+def test_adagrad_initial_accumulator_value_by_hand():
+    (p1, p2), opt = two_steps(optim.AdaGrad, lr=0.1, initial_accumulator_value=1.0)
+    assert np.allclose(p1, P0 - 0.1 * G1 / np.sqrt(1.0 + G1 ** 2))   # not sign(g)
+    assert np.allclose(opt.state["xy"]["sum_sq"], 1.0 + G1 ** 2 + G2 ** 2)
+
+
+def test_adagrad_lr_decay_by_hand():
+    (p1, p2), _ = two_steps(optim.AdaGrad, lr=0.1, lr_decay=0.5)
+    assert np.allclose(p1, P0 - 0.1 * np.sign(G1))                  # step 1: lr unchanged
+    s = G1 ** 2 + G2 ** 2
+    assert np.allclose(p2, p1 - 0.1 / 1.5 * G2 / (np.sqrt(s) + 1e-10))
+
+
+def test_adagrad_weight_decay_and_eps_by_hand():
+    (p1, _), _ = two_steps(optim.AdaGrad, lr=0.1, weight_decay=0.1, eps=0.1)
+    g = G1 + 0.1 * P0
+    assert np.allclose(p1, P0 - 0.1 * g / (np.abs(g) + 0.1))
+
+
+def test_adam_betas_by_hand():
+    (p1, p2), opt = two_steps(optim.Adam, lr=0.1, betas=(0.5, 0.9))
+    m = 0.5 * 0.5 * G1 + 0.5 * G2
+    v = 0.9 * 0.1 * G1 ** 2 + 0.1 * G2 ** 2
+    assert np.allclose(opt.state["xy"]["m"], m) and np.allclose(opt.state["xy"]["v"], v)
+    assert np.allclose(p2, p1 - 0.1 * (m / 0.75) / (np.sqrt(v / 0.19) + 1e-8))
+
+
+def test_adam_weight_decay_is_l2_in_the_gradient():
+    (p1, p2), opt = two_steps(optim.Adam, lr=0.1, weight_decay=0.1)
+    g1, g2 = G1 + 0.1 * P0, G2 + 0.1 * p1
+    assert np.allclose(opt.state["xy"]["m"], 0.09 * g1 + 0.1 * g2)
+
+
+def test_adam_amsgrad_divides_by_the_largest_v():
+    # a big gradient then small ones: v shrinks, v_max does not, so amsgrad's steps are smaller
+    grads = np.array([[10.0], [0.1], [0.1], [0.1]])
+    plain, _ = run_steps(optim.Adam, grads=grads, start=[0.0], lr=0.1)
+    ams, opt = run_steps(optim.Adam, grads=grads, start=[0.0], lr=0.1, amsgrad=True)
+    assert np.allclose(plain[0], ams[0])                            # same first step
+    assert (np.abs(np.diff(ams[:, 0])) < np.abs(np.diff(plain[:, 0]))).all()
+    state = opt.state["xy"]
+    assert np.isclose(state["v_max"][0], (1 - 0.999) * 10.0 ** 2)   # v after the first step
+    assert state["v_max"][0] > state["v"][0]
+
+
+def test_amsgrad_off_keeps_no_v_max():
+    _, opt = run_steps(optim.Adam, lr=0.1)
+    assert "v_max" not in opt.state["xy"]
+
+
+@pytest.mark.parametrize("make", [
+    lambda pt: optim.SGD(pt, lr=0.1, momentum=0.9, dampening=0.3, weight_decay=0.1),
+    lambda pt: optim.AdaGrad(pt, lr=0.1, lr_decay=0.1, initial_accumulator_value=0.5),
+    lambda pt: optim.RMSprop(pt, lr=0.01, centered=True, momentum=0.9, weight_decay=0.1),
+    lambda pt: optim.Adam(pt, lr=0.01, amsgrad=True, weight_decay=0.1),
+])
+def test_zero_gradient_and_zero_decay_leave_a_point_at_rest(make):
+    pt = optim.Point([0.0, 0.0])                     # p = 0 and g = 0: nothing may move
+    opt = make(pt)
+    for _ in range(3):
+        opt.step()
+    assert np.array_equal(pt.params["xy"], [0.0, 0.0])
+
+
+def test_optimizer_with_no_parameters_steps_quietly():
+    opt = optim.SGD(Sequential(ReLU()), lr=0.1)
+    opt.step()
+    opt.zero_grad()
+    assert opt.state == {}
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda m: optim.SGD(m, lr=0.1, momentum=0.9, dampening=1.5), ["dampening", "1.5"]),
+    (lambda m: optim.SGD(m, lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
+     ["nesterov", "dampening"]),
+    (lambda m: optim.AdaGrad(m, lr=0.1, lr_decay=-1), ["lr_decay", "-1"]),
+    (lambda m: optim.AdaGrad(m, lr=0.1, initial_accumulator_value=-1),
+     ["initial_accumulator_value", "-1"]),
+    (lambda m: optim.RMSprop(m, lr=0.1, momentum=-0.1), ["momentum", "-0.1"]),
+])
+def test_more_bad_hyper_parameters(make, words):
+    with pytest.raises(ValueError) as info:
+        make(Dense(2, 2, rng=0))
+    for word in words:
+        assert word in str(info.value)
