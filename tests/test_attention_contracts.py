@@ -9,7 +9,6 @@ from course_lib.gradcheck import THRESHOLD, check_layer_gradients, check_loss_gr
 from course_lib.losses import CrossEntropyLoss
 from course_lib.training import fit
 
-
 # --- Dense on (N, ..., D_in) -----------------------------------------------------------------
 
 @pytest.mark.parametrize("shape", [(4, 3, 5), (5, 2, 3, 5), (6, 1, 5)])

@@ -11,6 +11,8 @@ The layers live in modules by topic and are all importable from here
 - ``conv``  ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``Flatten`` (NCHW images, im2col)
 - ``dropout``  ``Dropout`` (inverted dropout; identity in eval mode)
 - ``norm``  ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm`` (PyTorch's running-statistics convention)
+- ``attention``  ``Embedding``, ``PositionalEncoding``, ``scaled_dot_product_attention``,
+  ``MultiHeadAttention``, ``TransformerBlock`` (sequences (N, T, D))
 """
 
 from .core import (ELU, GELU, Dense, Identity, Layer, LeakyReLU, ReLU, Sequential, Sigmoid,
@@ -18,8 +20,13 @@ from .core import (ELU, GELU, Dense, Identity, Layer, LeakyReLU, ReLU, Sequentia
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, conv_output_size
 from .dropout import Dropout
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
+from .attention import (Embedding, MultiHeadAttention, PositionalEncoding, TransformerBlock,
+                        attention_backward, causal_mask, merge_heads, scaled_dot_product_attention,
+                        split_heads)
 
 __all__ = ["Layer", "Dense", "Identity", "Sigmoid", "Tanh", "ReLU", "GELU", "LeakyReLU", "ELU",
            "Softmax", "Sequential", "check_shape",
            "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "conv_output_size", "Dropout",
-           "BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+           "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+           "Embedding", "PositionalEncoding", "scaled_dot_product_attention", "attention_backward",
+           "causal_mask", "split_heads", "merge_heads", "MultiHeadAttention", "TransformerBlock"]
