@@ -92,17 +92,24 @@ class Dense(Layer):
     leading dimensions work: x (N, T, D_in) -> out (N, T, D_out).
     PyTorch's ``nn.Linear`` stores its weight transposed, as (D_out, D_in), and computes
     ``x @ W.T``; we keep (D_in, D_out) so that the code reads like the maths.
-    Weights start He-initialised, ``N(0, 2 / D_in)``; biases at 0.
+    Weights start He-initialised, ``N(0, 2 / D_in)``; biases at 0. ``init`` picks another scheme:
+    a name from ``course_lib.init.INITIALIZERS`` (``"he"``, the default; ``"xavier"``,
+    ``"xavier_uniform"``, ``"kaiming_uniform"``, ...) or a callable ``f(shape, rng=rng)``
+    returning a (D_in, D_out) array (see chapter 06).
     """
 
-    def __init__(self, n_inputs, n_outputs, *, rng=None):
+    def __init__(self, n_inputs, n_outputs, *, rng=None, init="he"):
+        from ..init import get_initializer  # the initializers of chapter 06
+
         super().__init__()
         for name, value in (("n_inputs", n_inputs), ("n_outputs", n_outputs)):
             if not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"Dense: {name} must be a positive integer, got {value!r}")
         rng = np.random.default_rng(rng)
-        self.params = {"W": rng.normal(0.0, np.sqrt(2.0 / n_inputs), (n_inputs, n_outputs)),
-                       "b": np.zeros(n_outputs)}
+        W = np.asarray(get_initializer(init)((n_inputs, n_outputs), rng=rng), dtype=np.float64)
+        if W.shape != (n_inputs, n_outputs):
+            raise ValueError(f"Dense: init returned shape {W.shape}, expected {(n_inputs, n_outputs)}")
+        self.params = {"W": W.copy(), "b": np.zeros(n_outputs)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 
     def forward(self, x):
