@@ -34,7 +34,8 @@ def _check(owner, name, value, low=0.0, high=None, high_open=True):
         raise ValueError(f"{owner}: {name} must be a number, got {value!r}") from None
     too_high = high is not None and (value >= high if high_open else value > high)
     if not np.isfinite(value) or value < low or too_high:
-        bound = f">= {low:g}" if high is None else f"in [{low:g}, {high:g}{')' if high_open else ']'}"
+        close = ")" if high_open else "]"
+        bound = f">= {low:g}" if high is None else f"in [{low:g}, {high:g}{close}"
         raise ValueError(f"{owner}: {name} must be {bound}, got {value!r}")
     return value
 
