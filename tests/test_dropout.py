@@ -155,7 +155,8 @@ def test_dtypes():
     assert Dropout(0.5, rng=0).forward(np.ones((3, 3), dtype=int)).dtype == np.float64
 
 
-@pytest.mark.parametrize("p, exc", [(-0.1, ValueError), (1.5, ValueError), (float("nan"), ValueError),
+@pytest.mark.parametrize("p, exc", [(-0.1, ValueError), (1.5, ValueError),
+                                    (float("nan"), ValueError),
                                     ("0.5", TypeError), (True, TypeError), (None, TypeError)])
 def test_bad_p(p, exc):
     with pytest.raises(exc, match="Dropout: p"):
