@@ -1,11 +1,11 @@
 """Weight initialization with PyTorch's formulas (``torch.nn.init``), as plain functions.
 
 Why the scale matters: a unit of a layer sums ``fan_in`` products ``w * x``. With independent
-weights of variance ``s**2`` and inputs of variance ``v``, the sum has variance ``fan_in * s**2 * v``;
-keeping the signal's variance from layer to layer needs ``s**2 = 1 / fan_in`` (times a ``gain``
-that undoes what the activation does to the variance: ReLU zeroes half its inputs, so He/Kaiming
-use ``gain**2 = 2``). Xavier/Glorot average the forward (``fan_in``) and backward (``fan_out``)
-conditions: ``s**2 = 2 / (fan_in + fan_out)``.
+weights of variance ``s**2`` and inputs of variance ``v``, the sum has variance
+``fan_in * s**2 * v``; keeping the signal's variance from layer to layer needs
+``s**2 = 1 / fan_in``, times a ``gain**2`` that undoes what the activation does to the variance
+(ReLU zeroes half its inputs, so He/Kaiming use ``gain**2 = 2``). Xavier/Glorot average the
+forward (``fan_in``) and backward (``fan_out``) conditions: ``s**2 = 2 / (fan_in + fan_out)``.
 
 =================  ==========================  ===================================
 function           distribution                scale
@@ -42,7 +42,8 @@ def calculate_gain(nonlinearity, param=None):
     ``selu``: 3/4.
     """
     if not isinstance(nonlinearity, str):
-        raise TypeError(f"calculate_gain: nonlinearity must be a string, got {type(nonlinearity).__name__}")
+        raise TypeError("calculate_gain: nonlinearity must be a string, got "
+                        f"{type(nonlinearity).__name__}")
     if nonlinearity in _LINEAR:
         return 1.0
     if nonlinearity == "tanh":
@@ -52,7 +53,7 @@ def calculate_gain(nonlinearity, param=None):
     if nonlinearity == "leaky_relu":
         if param is None:
             slope = 0.01
-        elif isinstance(param, (int, float, np.integer, np.floating)) and not isinstance(param, bool):
+        elif _is_number(param):
             slope = float(param)
         else:
             raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
@@ -63,15 +64,21 @@ def calculate_gain(nonlinearity, param=None):
                      f"{', '.join(_LINEAR + ('tanh', 'relu', 'leaky_relu', 'selu'))}")
 
 
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 def _check_shape(shape, name):
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
         shape = (shape,)
     try:
         shape = tuple(int(s) for s in shape)
     except TypeError:
-        raise TypeError(f"{name}: shape must be a tuple of ints, got {type(shape).__name__}") from None
+        raise TypeError(f"{name}: shape must be a tuple of ints, "
+                        f"got {type(shape).__name__}") from None
     if len(shape) < 2:
-        raise ValueError(f"{name}: fan in and fan out need a shape with at least 2 dimensions, got {shape}")
+        raise ValueError(f"{name}: fan in and fan out need a shape with at least 2 dimensions, "
+                         f"got {shape}")
     if min(shape) < 0:
         raise ValueError(f"{name}: shape must not have negative sizes, got {shape}")
     return shape
@@ -93,12 +100,13 @@ def _fan(shape, mode, name):
     fan_in, fan_out = fans(shape)
     fan = fan_in if mode == "fan_in" else fan_out
     if fan == 0:
-        raise ValueError(f"{name}: cannot initialize a weight with a zero {mode}, shape {tuple(shape)}")
+        raise ValueError(f"{name}: cannot initialize a weight with a zero {mode}, "
+                         f"shape {tuple(shape)}")
     return fan
 
 
 def _check_gain(gain, name):
-    if not isinstance(gain, (int, float, np.integer, np.floating)) or isinstance(gain, bool):
+    if not _is_number(gain):
         raise TypeError(f"{name}: gain must be a number, got {type(gain).__name__}")
     return float(gain)
 
@@ -131,7 +139,8 @@ def kaiming_uniform(shape, *, a=0.0, mode="fan_in", nonlinearity="leaky_relu", r
     """He/Kaiming uniform: ``U(-bound, bound)``, ``bound = gain * sqrt(3 / fan)`` with
     ``gain = calculate_gain(nonlinearity, a)`` (``a``: the leaky-ReLU slope; with PyTorch's defaults
     ``a=0``, ``"leaky_relu"`` the gain is sqrt(2), as for ReLU). ``mode="fan_in"`` keeps the
-    forward signal's variance, ``"fan_out"`` the backward gradient's. ``torch.nn.init.kaiming_uniform_``.
+    forward signal's variance, ``"fan_out"`` the backward gradient's.
+    ``torch.nn.init.kaiming_uniform_``.
     """
     shape = _check_shape(shape, "kaiming_uniform")
     fan = _fan(shape, mode, "kaiming_uniform")
@@ -174,7 +183,8 @@ def get_initializer(init):
     if callable(init):
         return init
     if not isinstance(init, str):
-        raise TypeError(f"init must be a name or a callable f(shape, rng=rng), got {type(init).__name__}")
+        raise TypeError("init must be a name or a callable f(shape, rng=rng), "
+                        f"got {type(init).__name__}")
     if init not in INITIALIZERS:
         raise ValueError(f"unknown init {init!r}; expected one of {', '.join(INITIALIZERS)} or a "
                          "callable f(shape, rng=rng)")

@@ -1,4 +1,5 @@
-"""course_lib.init: PyTorch's gains and fans, each scheme's scale by hand, seeding, Dense(init=...)."""
+"""course_lib.init: PyTorch's gains and fans, each scheme's scale by hand, seeding, and
+Dense(init=...)."""
 
 import math
 
@@ -100,10 +101,12 @@ def test_kaiming_modes_are_checked():
 @pytest.mark.parametrize("scheme", SCHEMES, ids=lambda f: f.__name__)
 def test_seeding(scheme):
     np.testing.assert_array_equal(scheme((4, 3), rng=7), scheme((4, 3), rng=7))
-    np.testing.assert_array_equal(scheme((4, 3), rng=np.random.default_rng(7)), scheme((4, 3), rng=7))
+    np.testing.assert_array_equal(scheme((4, 3), rng=np.random.default_rng(7)),
+                                  scheme((4, 3), rng=7))
     assert not np.array_equal(scheme((4, 3), rng=7), scheme((4, 3), rng=8))
     g = np.random.default_rng(0)
-    assert not np.array_equal(scheme((4, 3), rng=g), scheme((4, 3), rng=g))   # the generator advances
+    # the generator advances
+    assert not np.array_equal(scheme((4, 3), rng=g), scheme((4, 3), rng=g))
 
 
 @pytest.mark.parametrize("scheme", SCHEMES, ids=lambda f: f.__name__)
@@ -129,8 +132,10 @@ def test_dense_default_is_unchanged_bit_for_bit():
             np.testing.assert_array_equal(Dense(n_in, n_out, rng=seed, init="he").params["W"], ref)
 
 
-@pytest.mark.parametrize("name, fn", [("xavier", init.xavier_normal), ("xavier_normal", init.xavier_normal),
-                                      ("glorot", init.xavier_normal), ("xavier_uniform", init.xavier_uniform),
+@pytest.mark.parametrize("name, fn", [("xavier", init.xavier_normal),
+                                      ("xavier_normal", init.xavier_normal),
+                                      ("glorot", init.xavier_normal),
+                                      ("xavier_uniform", init.xavier_uniform),
                                       ("kaiming_normal", init.kaiming_normal),
                                       ("kaiming_uniform", init.kaiming_uniform),
                                       ("he_uniform", init.kaiming_uniform)])
@@ -154,7 +159,8 @@ def test_dense_init_callable_gets_shape_and_rng():
 
     layer = Dense(5, 2, rng=4, init=small)
     assert seen["shape"] == (5, 2) and isinstance(seen["rng"], np.random.Generator)
-    np.testing.assert_array_equal(layer.params["W"], 0.01 * np.random.default_rng(4).standard_normal((5, 2)))
+    expected = 0.01 * np.random.default_rng(4).standard_normal((5, 2))
+    np.testing.assert_array_equal(layer.params["W"], expected)
     # a keyword-only initializer works too, and the layer owns a copy of what it returned
     const = np.full((5, 2), 0.5)
     layer = Dense(5, 2, init=lambda shape, *, rng: const)

@@ -108,7 +108,8 @@ class Dense(Layer):
         rng = np.random.default_rng(rng)
         W = np.asarray(get_initializer(init)((n_inputs, n_outputs), rng=rng), dtype=np.float64)
         if W.shape != (n_inputs, n_outputs):
-            raise ValueError(f"Dense: init returned shape {W.shape}, expected {(n_inputs, n_outputs)}")
+            raise ValueError(f"Dense: init returned shape {W.shape}, "
+                             f"expected {(n_inputs, n_outputs)}")
         self.params = {"W": W.copy(), "b": np.zeros(n_outputs)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
 

@@ -64,7 +64,8 @@ class _BatchNorm(Layer):
         name = type(self).__name__
         num_features, eps = _check_hyper(name, num_features, eps)
         if momentum is not None and not _is_number(momentum):
-            raise TypeError(f"{name}: momentum must be a number or None, got {type(momentum).__name__}")
+            raise TypeError(f"{name}: momentum must be a number or None, "
+                            f"got {type(momentum).__name__}")
         if momentum is not None and not 0 <= momentum <= 1:
             raise ValueError(f"{name}: momentum must be in [0, 1], got {momentum!r}")
         self.num_features = num_features
@@ -108,9 +109,10 @@ class _BatchNorm(Layer):
             if m < 2:
                 raise ValueError(f"{type(self).__name__}: expected more than 1 value per channel "
                                  f"in training mode, got input shape {tuple(x.shape)} (with one "
-                                 "value the output is the constant beta; use eval() for single samples)")
+                                 "value the output is the constant beta; use eval() for single "
+                                 "samples)")
             mean = x.mean(axis=axes, keepdims=True)
-            var = x.var(axis=axes, keepdims=True)            # biased: divides by m, used to normalize
+            var = x.var(axis=axes, keepdims=True)  # biased (divides by m): used to normalize
             self._update_running(mean.reshape(-1), var.reshape(-1) * m / (m - 1))  # unbiased
         else:
             m = x.size // self.num_features
@@ -145,7 +147,8 @@ class _BatchNorm(Layer):
         return _normalize_backward(dout, x_hat, gamma, inv_std, axes, m)
 
     def __repr__(self):
-        return f"{type(self).__name__}({self.num_features}, eps={self.eps:g}, momentum={self.momentum})"
+        return (f"{type(self).__name__}({self.num_features}, eps={self.eps:g}, "
+                f"momentum={self.momentum})")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -232,7 +235,8 @@ class LayerNorm(Layer):
         x_hat, inv_std, shape = self._cache
         dout = np.asarray(dout, dtype=np.float64)
         if dout.shape != shape:
-            raise ValueError(f"LayerNorm.backward: expected dout of shape {shape}, got {tuple(dout.shape)}")
+            raise ValueError(f"LayerNorm.backward: expected dout of shape {shape}, "
+                             f"got {tuple(dout.shape)}")
         lead = tuple(range(len(shape) - 1))
         self.grads["gamma"][...] = (dout * x_hat).sum(axis=lead)
         self.grads["beta"][...] = dout.sum(axis=lead)
