@@ -1,4 +1,4 @@
-"""Optimizers: ``SGD`` (momentum, Nesterov), ``AdaGrad``, ``RMSprop``, ``Adam``, and an EMA.
+"""Optimizers: ``SGD`` (momentum, Nesterov), ``AdaGrad``, ``RMSprop``, ``Adam``, ``AdamW``, an EMA.
 
 Every optimizer follows one contract, PyTorch's::
 
@@ -22,7 +22,7 @@ textbooks write the rule differently the class docstring says so.
 
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "AdaGrad", "Adagrad", "RMSprop", "Adam",
+__all__ = ["Optimizer", "SGD", "AdaGrad", "Adagrad", "RMSprop", "Adam", "AdamW",
            "ExponentialMovingAverage", "FunctionOptimizer", "Point", "trajectory"]
 
 
@@ -299,6 +299,34 @@ class Adam(Optimizer):
     def hyper(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
                 "weight_decay": self.weight_decay}
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter): shrink ``p`` itself, not ``g``.
+
+    PyTorch's rule (``torch.optim.AdamW``, default ``weight_decay=0.01``)::
+
+        p *= 1 - lr * weight_decay                   # the decay, before the Adam step
+        ...then Adam's step on the plain gradient g (no weight_decay * p added to g)
+
+    Why it differs from ``Adam(weight_decay=...)``: there the L2 term ``weight_decay * p`` joins
+    ``g`` and is then divided by ``sqrt(v_hat)``, so weights with large gradients are barely
+    decayed and weights with tiny gradients are decayed a lot. Here every weight shrinks by the
+    same factor ``1 - lr * weight_decay`` per step, whatever its gradient history. With plain SGD
+    the two are the same thing; with Adam they are not. State per parameter: as :class:`Adam`.
+    """
+
+    def __init__(self, layers, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01,
+                 amsgrad=False):
+        super().__init__(layers, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad)
+
+    def _grad(self, p, g, weight_decay):
+        return g                             # decoupled: the decay never enters the gradient
+
+    def _update(self, p, g, state):
+        p *= 1.0 - self.lr * self.weight_decay
+        super()._update(p, g, state)
 
 
 class ExponentialMovingAverage:
