@@ -1,0 +1,188 @@
+"""Run one planned submission in a fresh kernel, in a temporary folder, under a time limit."""
+
+import asyncio
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat.v4 import new_code_cell, new_notebook
+
+from .probe import STATUSES
+
+PROBE = "__import__('course_lib.grade.probe', fromlist=['probe'])"
+_QUIET = logging.getLogger("course_lib.grade.nbclient")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
+
+
+def _cells(plan, chapter, results_path):
+    """The notebook the kernel runs: preamble, the learner's cells, bracketed canonical checkers."""
+    cells = [
+        new_code_cell(
+            f"{PROBE}.install({str(results_path)!r}, {chapter.names!r})",
+            metadata={"grader": "preamble"},
+        )
+    ]
+    for kind, item in plan.steps:
+        if kind == "learner":
+            cells.append(new_code_cell(item, metadata={"grader": "learner"}))
+        else:
+            cells.append(
+                new_code_cell(f"{PROBE}.begin({item.name!r})", metadata={"grader": "begin"})
+            )
+            cells.append(
+                new_code_cell(item.source, metadata={"grader": "check", "exercise": item.name})
+            )
+            cells.append(new_code_cell(f"{PROBE}.end({item.name!r})", metadata={"grader": "end"}))
+    return cells
+
+
+def _error_of(cell):
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            return f"{out.get('ename', 'Error')}: {out.get('evalue', '')}".strip()
+    return None
+
+
+async def run_submission(plan, chapter, timeout, kernel_name="python3"):
+    """Grade one submission; returns ``{exercise: (status, message)}`` for the planned checks."""
+    folder = Path(tempfile.mkdtemp(prefix="course-grade-"))
+    results_path = folder / "results.jsonl"
+    outcome, last_error = {}, None
+    try:
+        nb = new_notebook(
+            cells=_cells(plan, chapter, results_path),
+            metadata={
+                "kernelspec": {
+                    "name": kernel_name,
+                    "display_name": "Python 3",
+                    "language": "python",
+                }
+            },
+        )
+        nbformat.write(nb, folder / f"{chapter.name}.ipynb")  # the temporary copy that runs
+        env = dict(os.environ, COURSE_STRICT="0", MPLBACKEND="agg")
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name=kernel_name,
+            allow_errors=True,
+            shutdown_kernel="immediate",
+            log=_QUIET,
+            resources={"metadata": {"path": str(folder)}},
+        )
+        deadline = time.monotonic() + timeout
+        stopped = None
+        # The kernel process's own stderr (ZMQ start-up warnings) is not the learner's: cell output
+        # comes over the kernel protocol.
+        async with client.async_setup_kernel(
+            env=env, cwd=str(folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ):
+            for index, cell in enumerate(nb.cells):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    stopped = ("timeout", f"the notebook did not finish within {timeout:g} s")
+                    break
+                client.timeout = max(1, int(left + 0.999))
+                try:
+                    await client.async_execute_cell(
+                        cell, index, store_history=cell.metadata["grader"] in ("learner", "check")
+                    )
+                except CellTimeoutError:
+                    stopped = ("timeout", f"the notebook did not finish within {timeout:g} s")
+                    break
+                except DeadKernelError:
+                    stopped = (
+                        "error",
+                        "the kernel died (does the notebook call exit() or use all memory?)",
+                    )
+                    break
+                role, error = cell.metadata["grader"], _error_of(cell)
+                if role == "preamble" and error:
+                    stopped = ("error", f"the grader could not start in this environment: {error}")
+                    break
+                if role == "learner" and error:
+                    last_error = error
+                if role == "check":
+                    outcome[cell.metadata["exercise"]] = error
+        records = _read_records(results_path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    graded = {}
+    for kind, ex in plan.steps:
+        if kind != "check" or ex.name in graded:
+            continue
+        if ex.name not in records:
+            graded[ex.name] = stopped or ("error", "the checker did not run")
+            continue
+        graded[ex.name] = _judge(records[ex.name], outcome.get(ex.name), last_error)
+    return graded
+
+
+def _read_records(path):
+    records = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+                records.setdefault(record["exercise"], record)
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue
+    return records
+
+
+def _judge(record, cell_error, last_error):
+    """One exercise's ``(status, message)`` from the probe's record and the checker cell's error."""
+    if record.get("tampering"):
+        return "error", f"no credit: {record['tampering']}."
+    results = record.get("results") or []
+    if len(results) > 1:
+        return (
+            "error",
+            "no credit: the checker reported more than once (does your code call a checker?).",
+        )
+    if not results:
+        if cell_error:
+            hint = (
+                f" (an earlier cell raised {last_error})"
+                if last_error and "NameError" in cell_error
+                else ""
+            )
+            return "error", f"the checker cell raised {cell_error}{hint}"
+        return "error", "the checker reported nothing"
+    status, message = results[0]
+    return STATUSES.get(status, "error"), message
+
+
+def run_all(jobs, timeout, workers, on_done):
+    """Run ``jobs`` (``(key, plan, chapter)``) ``workers`` at a time; ``on_done(key, graded)``."""
+
+    async def main():
+        gate = asyncio.Semaphore(max(1, workers))
+
+        async def one(key, plan, chapter):
+            async with gate:
+                try:
+                    graded = await run_submission(plan, chapter, timeout)
+                except Exception as exc:  # noqa: BLE001 - one broken run must not stop the class
+                    graded = {
+                        ex.name: (
+                            "error",
+                            f"the grader failed on this notebook: {type(exc).__name__}: {exc}",
+                        )
+                        for kind, ex in plan.steps
+                        if kind == "check"
+                    }
+                on_done(key, graded)
+
+        await asyncio.gather(*(one(*job) for job in jobs))
+
+    asyncio.run(main())
