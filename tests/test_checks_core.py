@@ -30,16 +30,16 @@ def not_done(x):
 
 
 CASES = {
-    "correct": (lambda x: x ** 2, core.PASSED, "✅ square: 1 check passed"),
-    "todo": (not_done, core.TODO, "⏳ square: not implemented yet"),
-    "wrong value": (lambda x: 2 * x, core.FAILED, "should be [1., 4., 9.], got [ 2., -4.,  6.]"),
-    "wrong shape": (lambda x: (x ** 2)[:, None], core.FAILED, "should have shape (3,), got (3, 1)"),
-    "nan": (lambda x: np.sqrt(x) ** 4, core.FAILED, "contains NaN"),
-    "inf": (lambda x: x ** 2 / 0.0, core.FAILED, "contains inf"),
-    "raises": (lambda x: x.undefined_attribute, core.FAILED, "your code raised AttributeError"),
-    "returns None": (lambda x: None, core.FAILED, "returned None"),
-    "wrong type": (lambda x: "squares", core.FAILED, "should be an array of numbers"),
-    "zero division": (lambda x: 1 / 0, core.FAILED, "ZeroDivisionError"),
+    "correct": (lambda x: x ** 2, core.PASSED, "✅ passed · square: 1 check"),
+    "todo": (not_done, core.TODO, "⏳ to do · square: replace `raise NotImplementedError()`"),
+    "wrong value": (lambda x: 2 * x, core.WRONG, "should be [1, 4, 9], got [2, -4, 6]"),
+    "wrong shape": (lambda x: (x ** 2)[:, None], core.WRONG, "should have shape (3,), got (3, 1)"),
+    "nan": (lambda x: np.sqrt(x) ** 4, core.WRONG, "got [1, nan, 9]"),
+    "inf": (lambda x: x ** 2 / 0.0, core.WRONG, "got [inf"),
+    "raises": (lambda x: x.undefined_attribute, core.WRONG, "your code raised AttributeError"),
+    "returns None": (lambda x: None, core.WRONG, "returned None"),
+    "wrong type": (lambda x: "squares", core.WRONG, "should be a NumPy array, got 'squares'"),
+    "zero division": (lambda x: 1 / 0, core.WRONG, "ZeroDivisionError"),
 }
 
 
@@ -61,7 +61,7 @@ def test_hint_is_appended_on_failure():
 
 def test_not_a_function():
     result = check_square(np.array([1.0]), strict=False, quiet=True)
-    assert result.status == core.FAILED and "expected a function" in result.line
+    assert result.status == core.WRONG and "expected a function" in result.line
 
 
 def test_checker_bug_does_not_crash():
@@ -70,7 +70,7 @@ def test_checker_bug_does_not_crash():
         raise KeyError("oops")
 
     result = broken(lambda: None, strict=False, quiet=True)
-    assert result.status == core.FAILED and "the checker itself hit KeyError" in result.line
+    assert result.status == core.WRONG and "KeyError" in result.line
 
 
 def test_mutation_and_extra_message():
@@ -79,9 +79,9 @@ def test_mutation_and_extra_message():
         return x
 
     assert check_double(lambda x: 2 * x, strict=False, quiet=True).line == \
-        "✅ double_in_place: 2 checks passed (inputs untouched)"
+        "✅ passed · double_in_place: 2 checks (inputs untouched)"
     bad = check_double(doubles_in_place, strict=False, quiet=True)
-    assert bad.status == core.FAILED and "modified in place" in bad.line
+    assert bad.status == core.WRONG and "modified in place" in bad.line
 
 
 @pytest.mark.parametrize("fn", [lambda x: 2 * x, not_done])
@@ -151,3 +151,145 @@ def test_checker_names_are_unique_across_chapters():
             assert name not in owners, f"checks.{name} is defined in {owners.get(name)} and {info.name}"
             owners[name] = info.name
             assert getattr(package, name) is getattr(module, name)
+
+
+# -- the three statuses, listeners, strict in both directions --------------------------------------
+
+def test_status_strings_are_the_grading_ones():
+    assert (core.PASSED, core.WRONG, core.TODO) == ("passed", "wrong", "todo")
+    lines = [check_square(f, strict=False, quiet=True).line
+             for f in (lambda x: x * x, lambda x: x, not_done)]
+    assert [line.split(" · ")[0] for line in lines] == ["✅ passed", "❌ wrong", "⏳ to do"]
+
+
+def test_listener_gets_every_result_and_can_be_removed():
+    seen = []
+    callback = core.add_listener(seen.append)
+    try:
+        check_square(lambda x: x * x, strict=False, quiet=True)
+        check_square(lambda x: x, strict=False, quiet=True)
+        check_square(not_done, strict=False, quiet=True)
+    finally:
+        core.remove_listener(callback)
+    assert [(r.name, r.status) for r in seen] == [("square", "passed"), ("square", "wrong"),
+                                                  ("square", "todo")]
+    assert all(r.message and r.line.endswith(r.message) for r in seen)
+    check_square(lambda x: x * x, strict=False, quiet=True)
+    assert len(seen) == 3
+    core.remove_listener(callback)  # removing twice is fine
+
+
+def test_listener_is_called_before_strict_raises():
+    seen = []
+    core.add_listener(seen.append)
+    try:
+        with pytest.raises(AssertionError):
+            check_square(not_done, strict=True, quiet=True)
+    finally:
+        core.remove_listener(seen.append)
+    assert [r.status for r in seen] == ["todo"]
+
+
+def test_set_strict_false_overrides_environment(monkeypatch):
+    monkeypatch.setenv("COURSE_STRICT", "1")
+    try:
+        core.set_strict(False)
+        assert not core.is_strict()
+        assert check_square(not_done, quiet=True).status == core.TODO
+    finally:
+        core.set_strict(None)
+    assert core.is_strict()
+
+
+def test_result_does_not_display_itself(capsys):
+    result = check_square(lambda x: x * x, strict=False, quiet=True)
+    assert result._ipython_display_() is None
+    assert capsys.readouterr().out == ""
+
+
+# -- the table engine -------------------------------------------------------------------------------
+
+def _double(x):
+    return 2.0 * x
+
+
+def _clips_in_place(x):
+    np.clip(x, -10, 10, out=x)
+    return 2.0 * x
+
+
+TWICE = core.table(
+    "twice", _double,
+    cases=[core.Case(np.array([1.0, -2.0])), core.Case(np.array([1e3, -1e3]), what="twice(±1000)"),
+           core.Case(np.linspace(0, 1, 20), what="twice of 20 values"),
+           core.Case(np.array([700.0]), quiet=True, hint="do not exponentiate")],
+    mistakes={"you added instead of multiplying": lambda x: x + 2.0,
+              "clipping x in place changes the caller's array": _clips_in_place},
+    correct=[lambda x: x + x, lambda x: x * 2])
+
+
+def test_table_passes_and_counts_cases():
+    assert TWICE(lambda x: x * 2, strict=False, quiet=True).line == "✅ passed · twice: 4 checks"
+
+
+def test_mutation_is_checked_on_extreme_cases_too():
+    result = TWICE(_clips_in_place, strict=False, quiet=True)
+    assert "twice(±1000) modified its input x in place" in result.line
+    assert "Hint: clipping x in place changes the caller's array." in result.line
+
+
+def test_a_list_is_not_an_array():
+    result = TWICE(lambda x: [2 * v for v in x], strict=False, quiet=True)
+    assert "returned a Python list, expected a NumPy array" in result.line
+
+
+def test_int_or_bool_where_float_is_asked():
+    result = TWICE(lambda x: (2 * x).astype(int), strict=False, quiet=True)
+    assert "should be a float array, got dtype int64" in result.line
+
+
+def test_a_view_of_the_input_is_refused():
+    same_values = core.table("copy", lambda x: np.copy(x), [core.Case(np.array([1.0, 2.0]))])
+    assert same_values(np.copy, strict=False, quiet=True).passed
+    line = same_values(lambda x: x[:], strict=False, quiet=True).line
+    assert "returned its input x (or a view of it), not a new array" in line
+
+
+def test_warnings_are_recorded_not_leaked(capfd):
+    def warns_on_one_value(x):
+        if x.size == 1:
+            np.exp(x * 10)
+        return 2.0 * x
+    result = TWICE(warns_on_one_value, strict=False, quiet=True)
+    assert "NumPy warned: RuntimeWarning: overflow encountered in exp" in result.line
+    assert "Hint: do not exponentiate." in result.line
+    assert capfd.readouterr().err == ""
+
+
+def test_a_big_array_difference_names_entries_and_the_largest():
+    def off(x):
+        y = 2.0 * x
+        if y.size == 20:
+            y[[3, 7, 8, 11]] += [0.5, 1e-3, 2.0, -0.25]
+        return y
+    line = TWICE(off, strict=False, quiet=True).line
+    assert "differs at 4 of 20 entries: [3] should be 0.3158, got 0.8158" in line
+    assert "the largest difference is 2 at [8]" in line
+
+
+def test_close_numbers_are_printed_until_they_differ():
+    line = core.compare(1.00001, 1.0, "f", rtol=1e-9, atol=0)[0]
+    assert line == "f should be 1, got 1.00001"
+
+
+def test_exceptions_and_mistakes_that_raise():
+    def shout(x):
+        raise ValueError("boom")
+    table_ = core.table("t", _double, [core.Case(np.ones(2))],
+                        mistakes={"that raises": lambda x: (_ for _ in ()).throw(ValueError("x"))})
+    line = table_(shout, strict=False, quiet=True).line
+    assert "your code raised ValueError: boom" in line and "Hint: that raises." in line
+
+
+def test_table_not_a_function():
+    assert "expected a function" in TWICE(np.ones(2), strict=False, quiet=True).line

@@ -1,293 +1,248 @@
-"""Checkers for chapter 02 · Activation functions (see course_lib.checks.core for the framework).
+"""Checkers for chapter 02 · Activation functions: tables on the engine of :mod:`.core`.
 
-Each checker compares the learner's function with :mod:`course_lib.functions` and, when the output
-matches a typical mistake (``np.exp(x)`` for ``np.exp(-x)``, softmax along the wrong axis, ...),
-names that mistake in the hint. NumPy's floating-point warnings raised inside the learner's code
-are captured (never printed) and reported as "overflow at x = -1000: ...".
+Each table lists the cases (ordinary, batched, extreme ±1000 with ``quiet=True``: no NumPy
+warning allowed), the typical wrong implementations (run on the same inputs, so the one whose
+output matches names the mistake) and correct variants (the tests require them to pass).
 """
 
-import warnings
+import math
 
 import numpy as np
 
 from .. import functions as F
-from .core import Wrong, checker, describe
+from .core import Case, table
 
 __all__ = ["sigmoid", "sigmoid_prime", "relu", "relu_prime", "softmax", "leaky_relu"]
 
-#: exceptions inside a learner's function that have a well-known cause: (type, text, hint)
-_ERROR_HINTS = [
-    (TypeError, "scalar", "math.exp and friends take one number; np.exp, np.maximum and np.where "
-                          "work on whole arrays"),
-    (ValueError, "truth value of an array", "Python's max(), min() and `if` look at a whole array; "
-                                             "use np.maximum or np.where for element-wise choices"),
-    (ValueError, "broadcast", "a row-wise max or sum has shape (N,): keepdims=True keeps it (N, 1) "
-                              "so that it broadcasts against x of shape (N, C)"),
-    (TypeError, "unexpected keyword", "keep the parameter names of the signature given in the task"),
-]
-
-_SIGMOID_OVERFLOW = ("np.exp(-x) overflows for very negative x. Use z = np.exp(-np.abs(x)), then "
-                     "np.where(x >= 0, 1 / (1 + z), z / (1 + z)); np.where evaluates both branches "
-                     "on every element, so each branch must be safe on its own")
+_OVERFLOW = ("np.exp(-x) overflows for very negative x. Use z = np.exp(-np.abs(x)), then "
+             "np.where(x >= 0, 1 / (1 + z), z / (1 + z)); np.where evaluates both branches on every "
+             "element, so each branch must be safe on its own")
+_IN_PLACE = "build a new array instead of writing into x (x[...] = ..., x -= ..., out=x)"
 
 
-def _call(c, fn, *args, **kwargs):
-    """``c.call`` with NumPy warnings captured: returns ``(result, sorted warning messages)``."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with np.errstate(over="warn", divide="warn", invalid="warn", under="ignore"):
-            try:
-                got = c.call(fn, *args, **kwargs)
-            except Wrong as w:
-                cause = w.__cause__
-                for kind, text, hint in _ERROR_HINTS:
-                    if isinstance(cause, kind) and text in str(cause):
-                        raise Wrong(w.message, hint) from cause
-                raise
-    return got, sorted({str(m.message) for m in caught if issubclass(m.category, RuntimeWarning)})
+def _grid(*shape):
+    return np.linspace(-3.0, 3.0, int(np.prod(shape))).reshape(shape)
 
 
-def _quiet(c, fn, x, where, hint, **kwargs):
-    """``fn(x)`` must run without an overflow (warning or exception); returns its result."""
-    try:
-        got, caught = _call(c, fn, x, **kwargs)
-    except Wrong as w:
-        if isinstance(w.__cause__, (OverflowError, FloatingPointError)):
-            raise Wrong(f"overflow at {where}: {type(w.__cause__).__name__}: {w.__cause__}", hint) from None
-        raise
-    kind = ("overflow" if any("overflow" in m for m in caught) else
-            "NaN" if any("invalid" in m for m in caught) else "a floating-point warning")
-    c.ok(not caught, f"{kind} at {where}: NumPy warned '{'; '.join(caught)}'", hint)
-    return got
+_EXTREMES = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
 
 
-def _as_float(got):
-    if got is None:
-        return None
-    try:
-        return np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
+# -- sigmoid --------------------------------------------------------------------------------------
+def _sig_clip_in_place(x):
+    np.clip(x, -500, 500, out=x)
+    return 1 / (1 + np.exp(-x))
 
 
-def _same(a, b):
-    return a.shape == np.shape(b) and bool(np.allclose(a, b, rtol=1e-6, atol=1e-8, equal_nan=True))
+def _sig_into_x(x):
+    z = np.exp(-np.abs(x))
+    x[...] = np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+    return x
 
 
-def _wrong_values(what, expected, arr):
-    if expected.size <= 6:
-        return f"{what} should be {describe(expected)}, got {describe(arr)}"
-    i = np.unravel_index(np.argmax(np.abs(arr - expected)), arr.shape)
-    at = ", ".join(str(int(k)) for k in i)
-    return f"{what} is wrong: element [{at}] should be {expected[i]:.4g}, got {arr[i]:.4g}"
+sigmoid = table(
+    "sigmoid", F.sigmoid,
+    cases=[Case(np.array([-5.0, -1.0, 0.0, 1.0, 5.0])), Case(_grid(2, 3), what="sigmoid of a (2, 3) array"),
+           Case(np.array([50.0, 1000.0]), quiet=True, hint=_OVERFLOW, atol=1e-12),
+           Case(_EXTREMES, quiet=True, hint=_OVERFLOW, atol=1e-12),
+           Case(np.linspace(-800, 800, 41), quiet=True, hint=_OVERFLOW, what="sigmoid of 41 values in [-800, 800]")],
+    mistakes={
+        "it looks like you used np.exp(x) instead of np.exp(-x): that gives sigmoid(-x) = 1 - sigmoid(x)":
+            lambda x: 1 / (1 + np.exp(x)),
+        "1 / 1 + np.exp(-x) means (1 / 1) + np.exp(-x): write 1 / (1 + np.exp(-x))": lambda x: 1 / 1 + np.exp(-x),
+        "the denominator is 1 + np.exp(-x), with a plus": lambda x: 1 / (1 - np.exp(-x)),
+        "the 1 + is missing: 1 / np.exp(-x) is np.exp(x)": lambda x: 1 / np.exp(-x),
+        _OVERFLOW: lambda x: 1 / (1 + np.exp(-x)),
+        "np.where evaluates both branches: np.exp(x) in the x < 0 branch still overflows at x = 1000. "
+        "Exponentiate -|x| only: z = np.exp(-np.abs(x))":
+            lambda x: np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x))),
+        "for x < 0 the stable branch is z / (1 + z) with z = np.exp(-|x|), not 1 / (1 + z)":
+            lambda x: 1 / (1 + np.exp(-np.abs(x))),
+        "np.clip(x, ..., out=x) writes into the caller's x: clip a copy, np.clip(x, -500, 500)": _sig_clip_in_place,
+        "you wrote the result into x (x[...] = ...): " + _IN_PLACE: _sig_into_x,
+        "math.exp takes one number; np.exp works on whole arrays": lambda x: 1 / (1 + math.exp(-x)),
+    },
+    correct=[lambda x: np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))),
+                                np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x)))),
+             lambda x: 0.5 * (1 + np.tanh(x / 2)),
+             lambda x: 1 / (1 + np.exp(-np.clip(x, -500, 500)))],
+    hint="sigmoid(x) = 1 / (1 + np.exp(-x)); sigmoid(0) = 0.5, sigmoid(1) = 0.7311",
+    summary="no overflow at x = ±1000")
 
 
-def _expect(c, got, expected, what, mistakes=(), hint=None, atol=1e-8):
-    """Like ``c.close``, but if ``got`` matches a typical mistake's output, say which one.
-
-    ``mistakes`` are ``(wrong_output, hint)`` pairs, computed from the same input.
-    """
-    expected = np.asarray(expected, dtype=np.float64)
-    arr = _as_float(got)
-    if arr is not None and arr.shape == expected.shape and not _same(arr, expected):
-        for wrong, mistake in mistakes:
-            if _same(arr, wrong):
-                c.count += 1
-                raise Wrong(_wrong_values(what, expected, arr), mistake)
-        if expected.size > 6 and np.isfinite(arr).all():
-            c.count += 1
-            raise Wrong(_wrong_values(what, expected, arr), hint)
-    return c.close(got, expected, what, hint=hint, atol=atol)
+# -- sigmoid' -------------------------------------------------------------------------------------
+_PRIME_OVERFLOW = ("np.exp(-x) / (1 + np.exp(-x))**2 is inf / inf at x = -1000; reuse a stable "
+                   "sigmoid: s = sigmoid(x), then s * (1 - s)")
 
 
-def _untouched(c, fn, x, what, hint, **kwargs):
-    """The learner's function must not write into its input."""
-    x = np.array(x, dtype=np.float64)
-    before = x.copy()
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        c.call_raw(fn, x, **kwargs)
-    c.unchanged(before, x, what, hint)
+def _s(x):
+    return F.sigmoid(x)
 
 
-@checker("sigmoid")
-def sigmoid(c, fn):
-    x = np.array([-5.0, -1.0, 0.0, 1.0, 5.0])
-    got, _ = _call(c, fn, x)
-    with np.errstate(all="ignore"):
-        mistakes = [
-            (F.sigmoid(-x), "it looks like you used np.exp(x) instead of np.exp(-x): that gives "
-                            "sigmoid(-x) = 1 - sigmoid(x)"),
-            (1 + np.exp(-x), "1 / 1 + np.exp(-x) means (1 / 1) + np.exp(-x): write 1 / (1 + np.exp(-x))"),
-            (np.exp(x), "the denominator is 1 + np.exp(-x), not np.exp(-x) alone"),
-            (1 / (1 - np.exp(-x)), "the denominator is 1 + np.exp(-x), with a plus"),
-        ]
-    _expect(c, got, F.sigmoid(x), "sigmoid([-5, -1, 0, 1, 5])", mistakes,
-            hint="sigmoid(x) = 1 / (1 + np.exp(-x)); sigmoid(0) = 0.5, sigmoid(1) = 0.7311")
-    x2 = np.linspace(-3, 3, 6).reshape(2, 3)
-    got, _ = _call(c, fn, x2)
-    _expect(c, got, F.sigmoid(x2), "sigmoid of a (2, 3) array",
-            hint="work element by element with NumPy operations, keeping the input's shape")
-    for value in (-1000.0, 1000.0):
-        got = _quiet(c, fn, np.array([value]), f"x = {value:g}", _SIGMOID_OVERFLOW)
-        c.close(got, F.sigmoid([value]), f"sigmoid({value:g})", hint=_SIGMOID_OVERFLOW, atol=1e-12)
-    _untouched(c, fn, x, "the input x", "build a new array instead of writing into x")
-    return "no overflow at x = ±1000"
+sigmoid_prime = table(
+    "sigmoid_prime", F.sigmoid_prime,
+    cases=[Case(np.array([-3.0, -1.0, 0.0, 1.0, 3.0])), Case(_grid(3, 2), what="sigmoid_prime of a (3, 2) array"),
+           Case(_EXTREMES, quiet=True, hint=_PRIME_OVERFLOW, atol=1e-12)],
+    mistakes={
+        "it looks like you wrote s * (1 + s): the derivative is s * (1 - s), with a minus":
+            lambda x: _s(x) * (1 + _s(x)),
+        "you are missing the factor (1 - s): the derivative is s * (1 - s)": _s,
+        "you are missing the factor s: the derivative is s * (1 - s)": lambda x: 1 - _s(x),
+        "you applied the formula to x itself; compute s = sigmoid(x) first, then s * (1 - s)":
+            lambda x: x * (1 - x),
+        "the sign is flipped: sigmoid is increasing, so its derivative is positive": lambda x: -_s(x) * (1 - _s(x)),
+        "the derivative is s * (1 - s), not s**2": lambda x: _s(x) ** 2,
+        _PRIME_OVERFLOW: lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2,
+        "the naive sigmoid inside overflows at x = -1000: use a stable sigmoid (exp of -|x| only)":
+            lambda x: (1 / (1 + np.exp(-x))) * (1 - 1 / (1 + np.exp(-x))),
+    },
+    correct=[lambda x: F.sigmoid(x) * (1 - F.sigmoid(x)),
+             lambda x: np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))) ** 2],
+    hint="with s = sigmoid(x), sigmoid'(x) = s * (1 - s); at x = 0 it is 0.25",
+    summary="max 0.25 at x = 0, no overflow at x = ±1000")
 
 
-@checker("sigmoid_prime")
-def sigmoid_prime(c, fn):
-    x = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
-    got, _ = _call(c, fn, x)
-    s = F.sigmoid(x)
-    mistakes = [
-        (s * (1 + s), "it looks like you wrote s * (1 + s): the derivative is s * (1 - s), with a minus"),
-        (s, "you are missing the factor (1 - s): the derivative is s * (1 - s)"),
-        (1 - s, "you are missing the factor s: the derivative is s * (1 - s)"),
-        (x * (1 - x), "you applied the formula to x itself; compute s = sigmoid(x) first, then s * (1 - s)"),
-        (-s * (1 - s), "the sign is flipped: sigmoid is increasing, so its derivative is positive"),
-        (s ** 2, "the derivative is s * (1 - s), not s**2"),
-    ]
-    _expect(c, got, s * (1 - s), "sigmoid_prime([-3, -1, 0, 1, 3])", mistakes,
-            hint="with s = sigmoid(x), sigmoid'(x) = s * (1 - s); at x = 0 it is 0.25")
-    x2 = np.linspace(-3, 3, 6).reshape(3, 2)
-    got, _ = _call(c, fn, x2)
-    _expect(c, got, F.sigmoid_prime(x2), "sigmoid_prime of a (3, 2) array",
-            hint="work element by element, keeping the input's shape")
-    hint = ("np.exp(-x) / (1 + np.exp(-x))**2 is inf / inf at x = -1000; reuse a stable sigmoid: "
-            "s = sigmoid(x), then s * (1 - s)")
-    for value in (-1000.0, 1000.0):
-        got = _quiet(c, fn, np.array([value]), f"x = {value:g}", hint)
-        c.close(got, [0.0], f"sigmoid_prime({value:g})", hint=hint, atol=1e-12)
-    return "max 0.25 at x = 0, no overflow at x = ±1000"
+# -- relu -----------------------------------------------------------------------------------------
+def _relu_in_place(x):
+    x[x < 0] = 0
+    return x
 
 
-@checker("relu")
-def relu(c, fn):
-    x = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
-    got, _ = _call(c, fn, x)
-    arr = _as_float(got)
-    c.ok(arr is None or arr.shape != () or x.size == 1,
-         f"relu(x) for x of shape (5,) returned a single number, {describe(arr)}",
-         "np.max(x, 0) is the largest element along axis 0; np.maximum(x, 0) compares element by "
-         "element")
-    mistakes = [
-        (np.abs(x), "np.abs flips negative inputs; ReLU sets them to 0"),
-        (np.minimum(x, 0), "that keeps the negative part: use np.maximum(x, 0)"),
-        ((x > 0).astype(float), "that is the step function (x > 0); ReLU returns x itself where x > 0"),
-        (-np.maximum(x, 0), "the sign is flipped"),
-    ]
-    _expect(c, got, F.relu(x), "relu([-2, -0.5, 0, 0.5, 2])", mistakes,
-            hint="relu(x) = np.maximum(x, 0)")
-    x2 = np.arange(-6.0, 6.0).reshape(3, 4)
-    got, _ = _call(c, fn, x2)
-    _expect(c, got, F.relu(x2), "relu of a (3, 4) array", hint="np.maximum works on any shape")
-    _untouched(c, fn, x, "the input x",
-               "x[x < 0] = 0 changes the caller's array; np.maximum(x, 0) builds a new one")
-    return "input left untouched"
+relu = table(
+    "relu", F.relu,
+    cases=[Case(np.array([-2.0, -0.5, 0.0, 0.5, 2.0])), Case(np.arange(-6.0, 6.0).reshape(3, 4),
+                                                             what="relu of a (3, 4) array"),
+           Case(np.array([-1e300, -1e-300, 1e-300, 1e300]))],
+    mistakes={
+        "np.max(x, 0) is the largest element along axis 0; np.maximum(x, 0) compares element by element":
+            lambda x: np.max(x, 0),
+        "np.abs flips negative inputs; ReLU sets them to 0": np.abs,
+        "that keeps the negative part: use np.maximum(x, 0)": lambda x: np.minimum(x, 0),
+        "that is the step function (x > 0); ReLU returns x itself where x > 0": lambda x: (x > 0).astype(float),
+        "the sign is flipped": lambda x: -np.maximum(x, 0),
+        "x[x < 0] = 0 (or np.maximum(x, 0, out=x)) changes the caller's array; np.maximum(x, 0) builds "
+        "a new one": _relu_in_place,
+        "Python's max() compares a whole array with 0: use np.maximum(x, 0)": lambda x: max(x, 0),
+        "a list comprehension gives a Python list: use np.maximum(x, 0), which returns an array":
+            lambda x: [max(v, 0.0) for v in x],
+    },
+    correct=[lambda x: np.maximum(x, 0), lambda x: x * (x > 0), lambda x: np.where(x > 0, x, 0.0)],
+    hint="relu(x) = np.maximum(x, 0)", summary="input left untouched")
 
 
-@checker("relu_prime")
-def relu_prime(c, fn):
-    x = np.array([-2.0, -0.5, 0.5, 2.0])
-    got, _ = _call(c, fn, x)
-    arr = _as_float(got)
-    if arr is not None and arr.shape == x.shape and np.any(arr[x < 0] == 1):
-        c.count += 1
-        raise Wrong(f"relu_prime is 1 at negative inputs: relu_prime([-2, -0.5, 0.5, 2]) gave "
-                    f"{describe(arr)}", "the slope of max(x, 0) is 0 where x < 0 (the unit is off) "
-                                        "and 1 where x > 0")
-    mistakes = [
-        (np.sign(x), "np.sign gives -1 for x < 0; the derivative is 0 there"),
-        (F.relu(x), "you returned relu(x) itself; the derivative is 1 (not x) where x > 0"),
-    ]
-    _expect(c, got, F.relu_prime(x), "relu_prime([-2, -0.5, 0.5, 2])", mistakes,
-            hint="1 where x > 0, else 0: (x > 0).astype(float)")
-    got, _ = _call(c, fn, np.array([0.0]))
-    at_zero = c.array(got, "relu_prime([0])")
-    c.ok(at_zero.shape == (1,) and at_zero[0] in (0.0, 1.0),
-         f"relu_prime([0]) should be [0.] (PyTorch's choice) or [1.], got {describe(at_zero)}",
-         "ReLU has a kink at 0; any value in [0, 1] is a valid 'subgradient', 0 is the convention")
-    x2 = np.arange(-6.0, 6.0).reshape(4, 3) + 0.5
-    got, _ = _call(c, fn, x2)
-    _expect(c, got, F.relu_prime(x2), "relu_prime of a (4, 3) array",
-            hint="compare element by element: (x > 0) keeps the shape")
-    return f"relu_prime(0) = {at_zero[0]:g}"
+# -- relu' ----------------------------------------------------------------------------------------
+def _rp_in_place(x):
+    x[...] = x > 0
+    return x
 
 
-@checker("softmax")
-def softmax(c, fn):
-    x = np.array([2.0, 1.0, 0.1])
-    got, _ = _call(c, fn, x)
-    with np.errstate(all="ignore"):
-        mistakes = [(np.exp(x), "divide np.exp(x) by its sum so that the outputs add up to 1"),
-                    (x / x.sum(), "softmax exponentiates first: np.exp(x) / np.exp(x).sum()")]
-    _expect(c, got, F.softmax(x), "softmax([2, 1, 0.1])", mistakes,
-            hint="softmax(x) = np.exp(x) / np.exp(x).sum(); for [2, 1, 0.1] about [0.659, 0.242, 0.099]")
-
-    batch = np.random.default_rng(2).normal(size=(3, 5))
-    got, _ = _call(c, fn, batch)
-    wrong_axis = "use axis=-1 (the last axis) in both the max and the sum, with keepdims=True"
-    arr = _as_float(got)
-    if arr is not None and arr.shape == batch.shape and np.isfinite(arr).all():
-        rows, cols = arr.sum(axis=-1), arr.sum(axis=0)
-        c.ok(np.allclose(rows, 1.0) or not np.allclose(cols, 1.0),
-             "softmax along the wrong axis: for x of shape (3, 5) your columns sum to 1 instead "
-             f"of the rows (row sums {describe(rows)})", wrong_axis)
-        c.ok(np.allclose(rows, 1.0) or not np.isclose(arr.sum(), 1.0),
-             f"the whole array sums to 1 instead of each row (row sums {describe(rows)})",
-             "normalise each row by its own sum: e.sum(axis=-1, keepdims=True)")
-    _expect(c, got, F.softmax(batch), "softmax of a batch of shape (3, 5)",
-            hint="apply softmax to each row: max and sum with axis=-1, keepdims=True")
-
-    square = np.random.default_rng(3).normal(size=(4, 4))
-    got, _ = _call(c, fn, square)
-    e = np.exp(square)
-    shifted = np.exp(square - square.max(axis=-1))
-    mistakes = [(shifted / shifted.sum(axis=-1, keepdims=True),
-                 "x.max(axis=-1) has shape (N,), which broadcasts along the wrong axis of an (N, N) "
-                 "array; use x.max(axis=-1, keepdims=True)"),
-                (e / e.sum(axis=-1), "e.sum(axis=-1) has shape (N,), which broadcasts along the wrong "
-                                     "axis of an (N, N) array; use keepdims=True")]
-    _expect(c, got, F.softmax(square), "softmax of a batch of shape (4, 4)", mistakes,
-            hint="max and sum with axis=-1, keepdims=True")
-
-    no_shift = ("softmax without the max shift: np.exp(1000) overflows to inf and inf / inf is nan. "
-                "Subtract x.max(axis=-1, keepdims=True) first: softmax(x - c) = softmax(x)")
-    big = np.array([[1000.0, 1001.0, 1002.0]])
-    got = _quiet(c, fn, big, "x = [[1000, 1001, 1002]]", no_shift)
-    _expect(c, got, F.softmax(big), "softmax([[1000, 1001, 1002]])", hint=no_shift)
-    both = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]])
-    global_max = ("you subtracted the max of the whole array: the second row becomes exp(-2002) = 0 "
-                  "everywhere and 0 / 0 is nan. Subtract each row's own max: x.max(axis=-1, keepdims=True)")
-    got = _quiet(c, fn, both, "x = [[1000, 1001, 1002], [-1000, -1001, -1002]]", global_max)
-    _expect(c, got, F.softmax(both), "softmax([[1000, 1001, 1002], [-1000, -1001, -1002]])",
-            hint=global_max)
-    _untouched(c, fn, batch, "the input x",
-               "x -= x.max(...) writes into the caller's array; write shifted = x - x.max(...)")
-    return "stable on ±1000, rows sum to 1"
+relu_prime = table(
+    "relu_prime", F.relu_prime,
+    cases=[Case(np.array([-2.0, -0.5, 0.5, 2.0])), Case(np.array([-1.0, 0.0, 1.0]), what="relu_prime([-1, 0, 1])"),
+           Case(np.arange(-6.0, 6.0).reshape(4, 3) + 0.5, what="relu_prime of a (4, 3) array")],
+    mistakes={
+        "the comparison x > 0 gives True/False: the exercise asks for a float array, (x > 0).astype(float)":
+            lambda x: x > 0,
+        "(x > 0).astype(int) gives integers: the exercise asks for a float array, .astype(float)":
+            lambda x: (x > 0).astype(int),
+        "at x = 0 use 0 (PyTorch's choice): compare with x > 0, not x >= 0 (and np.heaviside(x, 0), "
+        "not np.heaviside(x, 1))": lambda x: (x >= 0).astype(float),
+        "np.sign gives -1 for x < 0; the derivative is 0 there": np.sign,
+        "you returned relu(x) itself; the derivative is 1 (not x) where x > 0": lambda x: np.maximum(x, 0),
+        "your mask is inverted: the slope of max(x, 0) is 0 where x < 0 (the unit is off) and 1 where x > 0":
+            lambda x: (x <= 0).astype(float),
+        "x[...] = ... writes into the caller's array: return (x > 0).astype(float), a new one": _rp_in_place,
+        "the slope of max(x, 0) is 0 where x < 0: only positive inputs get 1": np.ones_like,
+        "at x = 0 use 0 (PyTorch's choice), not 0.5": lambda x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5)),
+    },
+    correct=[lambda x: (x > 0).astype(float), lambda x: np.where(x > 0, 1.0, 0.0),
+             lambda x: np.heaviside(x, 0.0), lambda x: (x > 0) * 1.0],
+    hint="1.0 where x > 0, else 0.0: (x > 0).astype(float)", summary="relu_prime(0) = 0, a float array")
 
 
-@checker("leaky_relu")
-def leaky_relu(c, fn):
-    x = np.array([-2.0, -0.5, 0.5, 2.0])
-    got, _ = _call(c, fn, x)
-    mistakes = [
-        (F.relu(x), "negative inputs should be multiplied by negative_slope, not set to 0"),
-        (np.where(x > 0, 0.01 * x, x), "the slope belongs to the negative side: x where x > 0, "
-                                       "negative_slope * x elsewhere"),
-        (F.leaky_relu(x, 0.1), "the default negative_slope is 0.01 (PyTorch's default), not 0.1"),
-        (np.where(x > 0, x, -0.01 * x), "negative_slope * x keeps the sign of x: don't negate it"),
-    ]
-    _expect(c, got, F.leaky_relu(x), "leaky_relu([-2, -0.5, 0.5, 2])", mistakes,
-            hint="np.where(x > 0, x, negative_slope * x)")
-    got, _ = _call(c, fn, x, negative_slope=0.2)
-    _expect(c, got, F.leaky_relu(x, 0.2), "leaky_relu([-2, -0.5, 0.5, 2], negative_slope=0.2)",
-            [(F.leaky_relu(x), "you ignored the negative_slope argument (your result uses 0.01)")],
-            hint="use the argument negative_slope, not a fixed number")
-    x2 = np.arange(-6.0, 6.0).reshape(2, 6)
-    got, _ = _call(c, fn, x2)
-    _expect(c, got, F.leaky_relu(x2), "leaky_relu of a (2, 6) array", hint="np.where keeps the shape")
-    _untouched(c, fn, x, "the input x", "x[x < 0] *= negative_slope changes the caller's array; "
-                                        "use np.where, which builds a new one")
-    return "negative_slope respected"
+# -- leaky relu -----------------------------------------------------------------------------------
+def _leaky_in_place(x, negative_slope=0.01):
+    x[x < 0] *= negative_slope
+    return x
+
+
+_X4 = np.array([-2.0, -0.5, 0.5, 2.0])
+leaky_relu = table(
+    "leaky_relu", F.leaky_relu,
+    cases=[Case(_X4), Case(_X4, kw={"negative_slope": 0.2}),
+           Case(np.arange(-6.0, 6.0).reshape(2, 6), what="leaky_relu of a (2, 6) array"),
+           Case(_X4, kw={"negative_slope": 0.5})],
+    mistakes={
+        "negative inputs should be multiplied by negative_slope, not set to 0":
+            lambda x, negative_slope=0.01: np.maximum(x, 0),
+        "the slope belongs to the negative side: x where x > 0, negative_slope * x elsewhere":
+            lambda x, negative_slope=0.01: np.where(x > 0, negative_slope * x, x),
+        "the default negative_slope is 0.01 (PyTorch's default), not 0.1":
+            lambda x, negative_slope=0.1: np.where(x > 0, x, negative_slope * x),
+        "negative_slope * x keeps the sign of x: don't negate it":
+            lambda x, negative_slope=0.01: np.where(x > 0, x, -negative_slope * x),
+        "you ignored the negative_slope argument (your result uses 0.01): use the argument":
+            lambda x, negative_slope=0.01: np.where(x > 0, x, 0.01 * x),
+        "x[x < 0] *= negative_slope changes the caller's array; np.where builds a new one": _leaky_in_place,
+        "the negative side is negative_slope * x, not x - negative_slope":
+            lambda x, negative_slope=0.01: np.where(x > 0, x, x - negative_slope),
+    },
+    correct=[lambda x, negative_slope=0.01: np.where(x > 0, x, negative_slope * x),
+             lambda x, negative_slope=0.01: np.maximum(x, 0) + negative_slope * np.minimum(x, 0)],
+    hint="np.where(x > 0, x, negative_slope * x)", summary="negative_slope respected")
+
+
+# -- softmax --------------------------------------------------------------------------------------
+_NO_SHIFT = ("softmax without the max shift: np.exp(1000) overflows to inf and inf / inf is nan. "
+             "Subtract x.max(axis=-1, keepdims=True) first: softmax(x - c) = softmax(x)")
+_KEEPDIMS = ("x.max(axis=-1) and e.sum(axis=-1) have shape (N,), which broadcasts along the wrong "
+             "axis of an (N, N) array; use keepdims=True")
+
+
+def _sm_in_place(x):
+    x -= x.max(axis=-1, keepdims=True)
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _sm(shift, total):
+    def f(x):
+        e = np.exp(x - shift(x))
+        return e / total(e)
+    return f
+
+
+_rows = lambda a: a.sum(axis=-1, keepdims=True)  # noqa: E731
+softmax = table(
+    "softmax", F.softmax,
+    cases=[Case(np.array([2.0, 1.0, 0.1])),
+           Case(np.random.default_rng(3).normal(size=(4, 4)), what="softmax of a batch of shape (4, 4)"),
+           Case(np.random.default_rng(2).normal(size=(3, 5)), what="softmax of a batch of shape (3, 5)"),
+           Case(np.array([[1000.0, 1001.0, 1002.0]]), quiet=True, hint=_NO_SHIFT),
+           Case(np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]]), quiet=True,
+                what="softmax([[1000, 1001, 1002], [-1000, -1001, -1002]])"),
+           Case(np.array([[0.0, 1000.0], [-1000.0, 0.0]]), quiet=True, what="softmax([[0, 1000], [-1000, 0]])")],
+    mistakes={
+        "divide np.exp(x) by its sum so that the outputs add up to 1": np.exp,
+        "softmax exponentiates first: np.exp(x) / np.exp(x).sum()": lambda x: x / _rows(x),
+        "softmax along the wrong axis: each ROW must sum to 1; use axis=-1 with keepdims=True":
+            _sm(lambda x: x.max(axis=0, keepdims=True), lambda e: e.sum(axis=0, keepdims=True)),
+        "the whole array sums to 1 instead of each row: e / e.sum(axis=-1, keepdims=True)":
+            _sm(lambda x: x.max(), lambda e: e.sum()),
+        _KEEPDIMS: _sm(lambda x: x.max(axis=-1), lambda e: e.sum(axis=-1)),
+        "x.max(axis=-1) needs keepdims=True too: " + _KEEPDIMS: _sm(lambda x: x.max(axis=-1), _rows),
+        "e.sum(axis=-1) needs keepdims=True: " + _KEEPDIMS:
+            _sm(lambda x: x.max(axis=-1, keepdims=True), lambda e: e.sum(axis=-1)),
+        _NO_SHIFT: _sm(lambda x: 0.0, _rows),
+        "you subtracted the max of the whole array: a row far below it becomes exp(-2002) = 0 everywhere "
+        "and 0 / 0 is nan. Subtract each row's own max: x.max(axis=-1, keepdims=True)":
+            _sm(lambda x: x.max(), _rows),
+        "subtract the MAX of each row (x.max(axis=-1, keepdims=True)), not the min: exp(1000 - min) "
+        "still overflows": _sm(lambda x: x.min(axis=-1, keepdims=True), _rows),
+        "x -= x.max(...) writes into the caller's array; write shifted = x - x.max(...)": _sm_in_place,
+    },
+    correct=[_sm(lambda x: x.max(axis=-1, keepdims=True), _rows),
+             lambda x: np.exp(x - x.max(axis=-1, keepdims=True) - np.log(
+                 np.exp(x - x.max(axis=-1, keepdims=True)).sum(axis=-1, keepdims=True)))],
+    hint="apply softmax to each row: subtract x.max(axis=-1, keepdims=True), np.exp, divide by the "
+         "row sums (axis=-1, keepdims=True)",
+    summary="stable on ±1000, rows sum to 1")

@@ -1,0 +1,60 @@
+"""Tests generated from the checkers' own tables: every mistake fails with its hint, every correct
+variant passes, every checker is fast. New chapters' tables are picked up automatically."""
+
+import importlib
+import pkgutil
+import time
+
+import pytest
+
+import course_lib.checks as package
+from course_lib.checks import core
+
+
+def _tables():
+    found = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if not info.name.startswith("ch"):
+            continue
+        module = importlib.import_module(f"course_lib.checks.{info.name}")
+        for name in module.__all__:
+            check = getattr(module, name)
+            if getattr(check, "mistakes", None) or getattr(check, "correct", None):
+                found.append((info.name, name, check))
+    return found
+
+
+TABLES = _tables()
+MISTAKES = [(name, hint, wrong) for _, name, check in TABLES for hint, wrong in check.mistakes.items()]
+CORRECT = [(name, k, good) for _, name, check in TABLES for k, good in enumerate(check.correct)]
+
+
+def _hint_text(hint):
+    return hint.rstrip(".")
+
+
+@pytest.mark.parametrize("name, hint, wrong", MISTAKES,
+                         ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(MISTAKES)])
+def test_every_mistake_is_refused_with_its_hint(name, hint, wrong):
+    result = getattr(package, name)(wrong, strict=False, quiet=True)
+    assert result.status == core.WRONG, result.line
+    assert "Hint: " + _hint_text(hint) in result.line, result.line
+
+
+@pytest.mark.parametrize("name, k, good", CORRECT, ids=[f"{n}-{k}" for n, k, _ in CORRECT])
+def test_every_correct_variant_passes(name, k, good):
+    result = getattr(package, name)(good, strict=False, quiet=True)
+    assert result.status == core.PASSED, result.line
+
+
+@pytest.mark.parametrize("name", sorted({n for _, n, _ in TABLES}))
+def test_tables_are_big_enough_and_fast(name):
+    check = getattr(package, name)
+    assert len(check.mistakes) >= 5 and len(check.correct) >= 2, name
+    start = time.perf_counter()
+    check(check.correct[0], strict=False, quiet=True)
+    for wrong in check.mistakes.values():
+        t0 = time.perf_counter()
+        check(wrong, strict=False, quiet=True)
+        assert time.perf_counter() - t0 < 0.5, name
+    assert time.perf_counter() - start < 0.5 * (1 + len(check.mistakes))
