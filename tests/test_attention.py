@@ -84,7 +84,8 @@ def test_sinusoidal_encoding_hand_values():
     pe = A.sinusoidal_encoding(6, 4)
     np.testing.assert_allclose(pe[0], [0, 1, 0, 1], atol=1e-15)
     # position 3: i = 0 -> freq 1; i = 1 -> freq 10000^(-2/4) = 0.01
-    np.testing.assert_allclose(pe[3], [np.sin(3), np.cos(3), np.sin(0.03), np.cos(0.03)], rtol=1e-12)
+    np.testing.assert_allclose(pe[3], [np.sin(3), np.cos(3), np.sin(0.03), np.cos(0.03)],
+                               rtol=1e-12)
     odd = A.sinusoidal_encoding(5, 5)                      # odd d_model: 3 sines, 2 cosines
     np.testing.assert_allclose(odd[2, 4], np.sin(2 * 10000.0 ** (-4 / 5)), rtol=1e-12)
     np.testing.assert_allclose(odd[2, 3], np.cos(2 * 10000.0 ** (-2 / 5)), rtol=1e-12)
@@ -309,13 +310,15 @@ def test_mha_errors_and_repr():
         L.MultiHeadAttention(6, 4)
     with pytest.raises(ValueError, match="n_heads must be a positive integer"):
         L.MultiHeadAttention(6, 0)
-    with pytest.raises(ValueError, match=r"MultiHeadAttention input: expected shape \(N, T, 6\), got \(4, 6\)"):
+    with pytest.raises(ValueError, match=r"MultiHeadAttention input: expected shape "
+                                         r"\(N, T, 6\), got \(4, 6\)"):
         L.MultiHeadAttention(6, 2).forward(np.zeros((4, 6)))
     layer = L.MultiHeadAttention(8, 2, causal=True, rng=0)
     assert repr(layer) == "MultiHeadAttention(d_model=8, n_heads=2, causal=True)"
     assert {k: v.shape for k, v in layer.params.items()} == {
         **{f"W{c}": (8, 8) for c in "qkvo"}, **{f"b{c}": (8,) for c in "qkvo"}}
-    np.testing.assert_array_equal(layer.params["Wq"], L.MultiHeadAttention(8, 2, rng=0).params["Wq"])
+    same_seed = L.MultiHeadAttention(8, 2, rng=0)
+    np.testing.assert_array_equal(layer.params["Wq"], same_seed.params["Wq"])
 
 
 # --- TransformerBlock ------------------------------------------------------------------------
@@ -385,3 +388,16 @@ def test_adam_trains_every_parameter_of_a_transformer():
         opt.step()
     assert all(not np.array_equal(before[k], v) for k, v in model.params.items())
     assert loss < 0.5 * first
+
+
+def test_block_gelu_is_functions_gelu():
+    """The block's feed-forward GELU (cubes by multiplying, keeps tanh) = functions.gelu."""
+    from course_lib import functions as F
+
+    act = L.TransformerBlock(4, 2, 8, rng=0).ff[1]
+    assert repr(act) == "GELU()"
+    x = np.concatenate([_rng(12).normal(scale=3, size=200), [0.0, -1e6, 1e6, 50.0, -50.0]])
+    dout = _rng(13).normal(size=x.shape)
+    np.testing.assert_allclose(act.forward(x), F.gelu(x), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(act.backward(dout), dout * F.gelu_prime(x), rtol=1e-12, atol=1e-300)
+    assert check_layer_gradients(act, _rng(14).normal(size=(4, 3, 5)), rng=0)["x"] < THRESHOLD

@@ -14,6 +14,7 @@ says so (our weights are (D_in, D_out), used as ``x @ W``, like ``Dense``).
 
 import numpy as np
 
+from ..functions import SQRT_2_OVER_PI as _SQRT_2_OVER_PI
 from .core import GELU, Dense, Layer, Sequential, check_shape
 from .norm import LayerNorm
 
@@ -62,7 +63,7 @@ class Embedding(Layer):
         self.grads["W"][...] = 0.0
         # add.at, not W[ids] += dout: with a repeated id, fancy-index += keeps only the last one
         np.add.at(self.grads["W"], self._ids.reshape(-1), np.reshape(dout, (-1, d)))
-        # no return value (None): integer ids have no gradient, and nothing comes before an Embedding
+        # no return value (None): integer ids have no gradient; nothing comes before an Embedding
 
     def __repr__(self):
         v, d = self.params["W"].shape
@@ -141,7 +142,7 @@ def _masked_softmax(scores, mask):
         scores = np.where(mask, scores, -np.inf)
     top = scores.max(axis=-1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)     # a fully masked row: no -inf - -inf = nan
-    e = np.exp(scores - top)                       # max-shift against overflow; masked -> exp(-inf) = 0
+    e = np.exp(scores - top)                       # max-shift against overflow; masked -> 0
     total = e.sum(axis=-1, keepdims=True)
     return e / np.where(total > 0, total, 1.0)     # a fully masked row stays all zeros
 
@@ -267,6 +268,27 @@ class MultiHeadAttention(Layer):
                 f"causal={self.causal})")
 
 
+class _GELU(GELU):
+    """``GELU`` (the same tanh form, the same numbers) that keeps forward's ``tanh`` for backward
+    and cubes by multiplying: NumPy computes ``x ** 3`` through ``pow``, about 100x slower than
+    ``x * x * x``, which made the feed-forward's GELU two thirds of a training step."""
+
+    def forward(self, x):
+        x = np.asarray(x, dtype=np.float64)
+        xc = np.clip(x, -100.0, 100.0)                  # as functions.gelu: no overflow in the cube
+        t = np.tanh(_SQRT_2_OVER_PI * (xc + 0.044715 * (xc * xc * xc)))
+        self._cache = xc, t
+        return 0.5 * x * (1.0 + t)
+
+    def backward(self, dout):
+        xc, t = self._cache
+        du = _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * (xc * xc))
+        return dout * (0.5 * (1.0 + t) + 0.5 * xc * (1.0 - t * t) * du)
+
+    def __repr__(self):
+        return "GELU()"
+
+
 class TransformerBlock(Layer):
     """One pre-norm transformer block (GPT-2's layout)::
 
@@ -287,13 +309,13 @@ class TransformerBlock(Layer):
         self.ln1 = LayerNorm(d_model)
         self.attn = MultiHeadAttention(d_model, n_heads, causal=causal, rng=rng)
         self.ln2 = LayerNorm(d_model)
-        self.ff = Sequential(Dense(d_model, d_ff, rng=rng), GELU(), Dense(d_ff, d_model, rng=rng))
+        self.ff = Sequential(Dense(d_model, d_ff, rng=rng), _GELU(), Dense(d_ff, d_model, rng=rng))
         self.children = {"ln1": self.ln1, "attn": self.attn, "ln2": self.ln2, "ff": self.ff}
         self.d_model = self.attn.d_model
 
     @property
     def params(self):
-        return {f"{c}.{k}": v for c, layer in self.children.items() for k, v in layer.params.items()}
+        return {f"{c}.{k}": v for c, kid in self.children.items() for k, v in kid.params.items()}
 
     @params.setter
     def params(self, value):  # Layer.__init__ assigns {}; the real dicts live in the children
@@ -301,7 +323,7 @@ class TransformerBlock(Layer):
 
     @property
     def grads(self):
-        return {f"{c}.{k}": v for c, layer in self.children.items() for k, v in layer.grads.items()}
+        return {f"{c}.{k}": v for c, kid in self.children.items() for k, v in kid.grads.items()}
 
     @grads.setter
     def grads(self, value):
