@@ -23,13 +23,18 @@ here                        PyTorch
 Differences: a ``Value`` is one number, not a tensor; ``Value(x)`` requires a gradient by default
 (``torch.tensor`` does not); intermediate values keep their ``.grad`` (PyTorch frees them).
 ``log`` of a number <= 0 raises ``ValueError`` (PyTorch returns ``nan`` or ``-inf``).
+
+This module is the engine only. A network made of Values (``Neuron``, ``NeuronLayer``, ``MLP``)
+is in :mod:`course_lib.nn`, the drawing ``draw_graph`` in :mod:`course_lib.plots`; both can also
+be imported from here.
 """
 
+import importlib
 import math
 from contextlib import contextmanager
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "topological_order", "local_gradients",
-           "draw_graph", "Neuron", "NeuronLayer", "MLP"]
+__all__ = ["Value", "no_grad", "is_grad_enabled", "topological_order", "local_gradients",  # noqa: F822
+           "draw_graph", "Neuron", "NeuronLayer", "MLP"]  # the last four: see __getattr__ below
 
 _GRAD_ENABLED = True
 
@@ -276,150 +281,14 @@ def local_gradients(out):
     return local
 
 
-def draw_graph(root, ax=None, local=True, title="Computational graph"):
-    """Draw the graph behind ``root`` with matplotlib: value boxes (label, data, grad), op boxes.
-
-    ``local=True`` writes each operation's local derivative (orange) on the edge from its input.
-    Inputs sit one column before the operation that first uses them. For small graphs (up to 40
-    values). Returns the axes.
-    """
-    import matplotlib.pyplot as plt
-
-    order = topological_order(root)
-    if len(order) > 40:
-        raise ValueError(f"draw_graph: {len(order)} values are too many to draw; at most 40")
-    col = {}
-    for node in order:  # an operation's result: one column after its latest input
-        if node._prev:
-            col[id(node)] = 1 + max(col.get(id(c), 0) for c in node._prev)
-    for node in reversed(order):  # an input: just before the first operation that uses it
-        if not node._prev:
-            users = [col[id(v)] for v in order if any(c is node for c in v._prev)]
-            col[id(node)] = min(users, default=1) - 1
-    rows, pos = {}, {}
-    for node in order:
-        c = col[id(node)]
-        rows.setdefault(c, []).append(node)
-    dx, dy = 3.4, 1.4
-    for c, nodes in rows.items():
-        for k, node in enumerate(nodes):
-            pos[id(node)] = (dx * c, dy * ((len(nodes) - 1) / 2 - k))
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    if ax is None:  # 0.75 inch per data unit keeps the boxes apart
-        _, ax = plt.subplots(figsize=(0.62 * (max(xs) - min(xs) + 1.8),
-                                      0.62 * (max(ys) - min(ys) + 1.4) + 0.4))
-    value_box = dict(boxstyle="round,pad=0.3", fc="#EAF2FB", ec="#0072B2")
-    op_box = dict(boxstyle="round,pad=0.25", fc="#FDF1DC", ec="#E69F00")
-    arrow = dict(arrowstyle="->", color="0.45", shrinkA=0, shrinkB=0)
-    half = 0.7  # half the width of a value box, in data units
-    for node in order:
-        x, y = pos[id(node)]
-        name = f"{node.label}\n" if node.label else ""
-        ax.text(x, y, f"{name}data {node.data:.4f}\ngrad {node.grad:.4f}", ha="center",
-                va="center", fontsize=8, bbox=value_box, zorder=3)
-        if not node._prev:
-            continue
-        ox = x - dx / 2
-        ax.text(ox, y, node._op, ha="center", va="center", fontsize=8, bbox=op_box, zorder=3)
-        ax.annotate("", (x - half, y), (ox + 0.3, y), arrowprops=arrow, zorder=1)
-        derivs = local_gradients(node) if local else [None] * len(node._prev)
-        seen = set()
-        for child, d in zip(node._prev, derivs):
-            cx, cy = pos[id(child)]
-            ax.annotate("", (ox - 0.3, y), (cx + half, cy), arrowprops=arrow, zorder=1)
-            if d is not None and id(child) not in seen:
-                seen.add(id(child))
-                lx, ly = cx + half + 0.5 * (ox - 0.3 - cx - half), cy + 0.5 * (y - cy)
-                ax.text(lx, ly + 0.12, f"{d:.3g}", fontsize=7.5, ha="center", va="bottom",
-                        color="#D55E00", zorder=4)
-    ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)
-    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
-    ax.set_axis_off()
-    ax.set_title(title + (" (orange: local derivatives)" if local else ""))
-    return ax
+# The network made of Values lives in nn.py and the drawing in plots.py (as micrograd keeps
+# engine.py and nn.py apart); both import Value from here. So that the old imports keep working,
+# ``from course_lib.autograd import MLP, draw_graph`` fetches them on first use (PEP 562), which
+# avoids a circular import.
+_ELSEWHERE = {"Neuron": ".nn", "NeuronLayer": ".nn", "MLP": ".nn", "draw_graph": ".plots"}
 
 
-# -- a small neural network made of Values ---------------------------------------------------------
-class Neuron:
-    """``act(sum_i w_i x_i + b)`` on Values; ``act`` is ``"tanh"``, ``"relu"`` or ``"linear"``."""
-
-    def __init__(self, n_inputs, act="tanh", *, rng=None):
-        import numpy as np
-
-        if act not in ("tanh", "relu", "linear"):
-            raise ValueError(f"Neuron: act must be 'tanh', 'relu' or 'linear', got {act!r}")
-        rng = np.random.default_rng(rng)
-        self.w = [Value(v) for v in rng.uniform(-1, 1, n_inputs)]
-        self.b = Value(0.0)
-        self.act = act
-
-    def __call__(self, x):
-        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return z if self.act == "linear" else getattr(z, self.act)()
-
-    def parameters(self):
-        return self.w + [self.b]
-
-
-class NeuronLayer:
-    """``n_outputs`` neurons reading the same inputs (what ``layers.Dense`` + an activation does)."""
-
-    def __init__(self, n_inputs, n_outputs, act="tanh", *, rng=None):
-        import numpy as np
-
-        rng = np.random.default_rng(rng)
-        self.neurons = [Neuron(n_inputs, act, rng=rng) for _ in range(n_outputs)]
-
-    def __call__(self, x):
-        return [n(x) for n in self.neurons]
-
-    def parameters(self):
-        return [p for n in self.neurons for p in n.parameters()]
-
-
-class MLP:
-    """Layers of neurons: ``MLP(2, [8, 1])`` is 2 inputs -> 8 tanh -> 1 linear output.
-
-    Hidden layers use ``act``; the last layer is linear. ``mlp(x)`` takes a list of numbers and
-    returns a list of Values.
-    """
-
-    def __init__(self, n_inputs, sizes, act="tanh", *, rng=None):
-        import numpy as np
-
-        rng = np.random.default_rng(rng)
-        dims = [n_inputs, *sizes]
-        self.layers = [NeuronLayer(dims[i], dims[i + 1], act if i < len(sizes) - 1 else "linear",
-                                   rng=rng) for i in range(len(sizes))]
-
-    def __call__(self, x):
-        for layer in self.layers:
-            x = layer(x)
-        return x
-
-    def parameters(self):
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def zero_grad(self):
-        for p in self.parameters():
-            p.grad = 0.0
-
-    def set_weights(self, weights):
-        """Copy ``[(W, b), ...]`` with ``W`` (D_in, D_out) as in ``layers.Dense`` into the neurons."""
-        for layer, (W, b) in zip(self.layers, weights):
-            for j, neuron in enumerate(layer.neurons):
-                for i, w in enumerate(neuron.w):
-                    w.data = float(W[i][j])
-                neuron.b.data = float(b[j])
-
-    def weight_grads(self):
-        """The gradients as ``[(dW, db), ...]`` arrays shaped like ``layers.Dense``'s."""
-        import numpy as np
-
-        return [(np.array([[n.w[i].grad for n in layer.neurons] for i in range(len(layer.neurons[0].w))]),
-                 np.array([n.b.grad for n in layer.neurons])) for layer in self.layers]
-
-    def __repr__(self):
-        dims = [len(self.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in self.layers]
-        return f"MLP({' -> '.join(map(str, dims))}, {len(self.parameters())} parameters)"
+def __getattr__(name):
+    if name in _ELSEWHERE:
+        return getattr(importlib.import_module(_ELSEWHERE[name], __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,11 +2,14 @@
 
 Call :func:`use_course_style` once at the top of a notebook. Every figure gets a title, axis labels
 and a legend where there is more than one line (:func:`finish` does all three).
+:func:`draw_graph` draws an autograd graph (chapter 04).
 """
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+
+from .autograd import local_gradients, topological_order
 
 #: the course's colours, in cycle order (colour-blind friendly, after Okabe & Ito)
 COLORS = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -67,7 +70,8 @@ def grid_2d(X, resolution=200, margin=0.5):
     if X.ndim != 2 or X.shape[1] != 2:
         raise ValueError(f"grid_2d: expected points of shape (N, 2), got {X.shape}")
     lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
-    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
@@ -89,7 +93,69 @@ def plot_decision_boundary(ax, predict, X, y, resolution=200, title="Decision bo
     cmap = mpl.colors.ListedColormap(COLORS[:max(n_classes, 2)])
     levels = np.arange(-0.5, max(n_classes, 2) + 0.5)
     filled = ax.contourf(xx, yy, labels, levels=levels, cmap=cmap, alpha=alpha)
-    points_art = ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=max(n_classes, 2) - 0.5,
-                            s=14, edgecolors="white", linewidths=0.4)
+    points_art = ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5,
+                            vmax=max(n_classes, 2) - 0.5, s=14, edgecolors="white", linewidths=0.4)
     finish(ax, title, "$x_1$", "$x_2$")
     return filled, points_art
+
+
+def draw_graph(root, ax=None, local=True, title="Computational graph"):
+    """Draw the graph behind ``root`` with matplotlib: value boxes (label, data, grad), op boxes.
+
+    ``local=True`` writes each operation's local derivative (orange) on the edge from its input.
+    Inputs sit one column before the operation that first uses them. For small graphs (up to 40
+    values). Returns the axes.
+    """
+    order = topological_order(root)
+    if len(order) > 40:
+        raise ValueError(f"draw_graph: {len(order)} values are too many to draw; at most 40")
+    col = {}
+    for node in order:  # an operation's result: one column after its latest input
+        if node._prev:
+            col[id(node)] = 1 + max(col.get(id(c), 0) for c in node._prev)
+    for node in reversed(order):  # an input: just before the first operation that uses it
+        if not node._prev:
+            users = [col[id(v)] for v in order if any(c is node for c in v._prev)]
+            col[id(node)] = min(users, default=1) - 1
+    rows, pos = {}, {}
+    for node in order:
+        c = col[id(node)]
+        rows.setdefault(c, []).append(node)
+    dx, dy = 3.4, 1.4
+    for c, nodes in rows.items():
+        for k, node in enumerate(nodes):
+            pos[id(node)] = (dx * c, dy * ((len(nodes) - 1) / 2 - k))
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    if ax is None:  # 0.75 inch per data unit keeps the boxes apart
+        _, ax = plt.subplots(figsize=(0.62 * (max(xs) - min(xs) + 1.8),
+                                      0.62 * (max(ys) - min(ys) + 1.4) + 0.4))
+    value_box = dict(boxstyle="round,pad=0.3", fc="#EAF2FB", ec="#0072B2")
+    op_box = dict(boxstyle="round,pad=0.25", fc="#FDF1DC", ec="#E69F00")
+    arrow = dict(arrowstyle="->", color="0.45", shrinkA=0, shrinkB=0)
+    half = 0.7  # half the width of a value box, in data units
+    for node in order:
+        x, y = pos[id(node)]
+        name = f"{node.label}\n" if node.label else ""
+        ax.text(x, y, f"{name}data {node.data:.4f}\ngrad {node.grad:.4f}", ha="center",
+                va="center", fontsize=8, bbox=value_box, zorder=3)
+        if not node._prev:
+            continue
+        ox = x - dx / 2
+        ax.text(ox, y, node._op, ha="center", va="center", fontsize=8, bbox=op_box, zorder=3)
+        ax.annotate("", (x - half, y), (ox + 0.3, y), arrowprops=arrow, zorder=1)
+        derivs = local_gradients(node) if local else [None] * len(node._prev)
+        seen = set()
+        for child, d in zip(node._prev, derivs):
+            cx, cy = pos[id(child)]
+            ax.annotate("", (ox - 0.3, y), (cx + half, cy), arrowprops=arrow, zorder=1)
+            if d is not None and id(child) not in seen:
+                seen.add(id(child))
+                lx, ly = cx + half + 0.5 * (ox - 0.3 - cx - half), cy + 0.5 * (y - cy)
+                ax.text(lx, ly + 0.12, f"{d:.3g}", fontsize=7.5, ha="center", va="bottom",
+                        color="#D55E00", zorder=4)
+    ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)
+    ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
+    ax.set_axis_off()
+    ax.set_title(title + (" (orange: local derivatives)" if local else ""))
+    return ax

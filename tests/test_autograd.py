@@ -10,8 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from course_lib.autograd import (MLP, Neuron, Value, draw_graph, is_grad_enabled, local_gradients,
-                                 no_grad, topological_order)
+from course_lib.autograd import (
+    MLP,
+    Neuron,
+    Value,
+    draw_graph,
+    is_grad_enabled,
+    local_gradients,
+    no_grad,
+    topological_order,
+)
 from course_lib.layers import Dense, Sequential, Tanh
 from course_lib.losses import MSELoss
 
@@ -44,7 +52,8 @@ BINARY = {
     "sub": lambda a, b: a - b,
     "mul": lambda a, b: a * b,
     "div": lambda a, b: a / b,
-    "mixed": lambda a, b: (a * b + a.tanh() if isinstance(a, Value) else a * b + math.tanh(a)) / (1 + b * b),
+    "mixed": lambda a, b: (a * b + a.tanh() if isinstance(a, Value) else a * b + math.tanh(a))
+    / (1 + b * b),
 }
 POSITIVE = {"log", "pow-0.5", "pow2.5"}
 
@@ -258,7 +267,7 @@ def test_value_mlp_matches_layers(seed):
     loss = loss_fn(net.forward(X), t)
     net.backward(loss_fn.backward())
     mlp = MLP(3, [4, 2], rng=seed)
-    mlp.set_weights([(net[0].params["W"], net[0].params["b"]), (net[2].params["W"], net[2].params["b"])])
+    mlp.set_weights([(net[i].params["W"], net[i].params["b"]) for i in (0, 2)])
     preds = [mlp(list(x)) for x in X]
     total = sum((p - float(ti)) ** 2 for row, trow in zip(preds, t) for p, ti in zip(row, trow))
     vloss = total / t.size
@@ -287,3 +296,90 @@ def test_value_mlp_learns():
         for p in mlp.parameters():
             p.data -= 0.2 * p.grad
     assert loss.data < 0.2 * first
+
+
+# -- boundary values and nested state --------------------------------------------------------------
+def test_relu_at_exactly_zero_has_value_0_and_gradient_0():
+    a = Value(0.0)
+    out = a.relu()
+    out.backward()
+    assert out.data == 0.0 and a.grad == 0.0           # PyTorch: relu'(0) = 0
+    neg, pos = Value(-1e-12), Value(1e-12)
+    neg.relu().backward()
+    pos.relu().backward()
+    assert neg.grad == 0.0 and pos.grad == 1.0
+
+
+def test_sigmoid_tanh_exp_at_zero():
+    for op, value, slope in (("sigmoid", 0.5, 0.25), ("tanh", 0.0, 1.0), ("exp", 1.0, 1.0)):
+        a = Value(0.0)
+        out = getattr(a, op)()
+        out.backward()
+        assert out.data == value and a.grad == slope, op
+
+
+def test_log_at_zero_raises_and_pow_zero():
+    with pytest.raises(ValueError, match="positive"):
+        Value(0.0).log()
+    a = Value(3.0)
+    out = a ** 0
+    out.backward()
+    assert out.data == 1.0 and a.grad == 0.0
+
+
+def test_nested_no_grad_restores_the_outer_state():
+    with no_grad():
+        with no_grad():
+            assert not is_grad_enabled()
+        assert not is_grad_enabled()                    # still inside the outer block
+        out = Value(2.0) * 3
+        assert not out.requires_grad and out._prev == ()
+    assert is_grad_enabled()
+    with pytest.raises(ValueError), no_grad():
+        with no_grad():
+            raise ValueError("inner")
+    assert is_grad_enabled()
+
+
+def test_no_grad_nested_with_an_exception_inside_keeps_outer_state():
+    with no_grad():
+        with pytest.raises(KeyError), no_grad():
+            raise KeyError("x")
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
+
+
+def test_backward_on_a_leaf_and_with_a_custom_upstream_gradient():
+    a = Value(3.0)
+    a.backward()
+    assert a.grad == 1.0
+    b = Value(2.0)
+    (b * b).backward(grad=0.5)                           # d(b^2)/db * 0.5 = 2
+    assert b.grad == 2.0
+
+
+def test_zero_grad_resets_every_node():
+    a, b = Value(2.0), Value(-3.0)
+    out = (a * b).tanh() + a
+    out.backward()
+    assert a.grad != 0.0
+    out.zero_grad()
+    assert all(n.grad == 0.0 for n in topological_order(out))
+
+
+def test_network_and_drawing_live_apart_and_are_re_exported():
+    import course_lib.autograd as autograd
+    import course_lib.nn as nn
+    import course_lib.plots as plots
+    assert autograd.MLP is nn.MLP and autograd.Neuron is nn.Neuron
+    assert autograd.NeuronLayer is nn.NeuronLayer and autograd.draw_graph is plots.draw_graph
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        autograd.nope
+    assert set(autograd.__all__) >= {"Value", "no_grad", "MLP", "draw_graph"}
+
+
+def test_mlp_seeded_reference_values():
+    mlp = MLP(2, [3, 1], rng=0)
+    out = mlp([0.5, -1.0])[0]
+    assert repr(mlp) == "MLP(2 -> 3 -> 1, 13 parameters)"
+    assert out.data == pytest.approx(0.2879419939431105, abs=1e-12)   # recorded once
