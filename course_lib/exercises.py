@@ -39,29 +39,34 @@ class MarkerError(ValueError):
 
 
 def strip_solutions(source, markdown=False):
-    """Replace every solution block in one cell's ``source`` text; returns the new text."""
-    out, inside, indent = [], False, ""
-    for number, line in enumerate(source.split("\n"), start=1):
+    """Replace every solution block in one cell's ``source`` text; returns the new text.
+
+    A marker line may carry any surrounding whitespace (``### BEGIN SOLUTION   ``). Every line
+    keeps its own ending (``\n``, ``\r\n`` or none at the end of the cell): the stub takes the
+    markers' endings, so a cell without a final newline still has none.
+    """
+    out, inside, indent, eol = [], False, "", ""
+    for number, line in enumerate(source.splitlines(keepends=True), start=1):
         stripped = line.strip()
         if stripped == BEGIN:
             if inside:
                 raise MarkerError(f"line {number}: {BEGIN} inside another solution block")
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
-            if markdown:
-                out.append(indent + "YOUR ANSWER HERE")
-            else:
-                out.append(indent + "# YOUR CODE HERE")
-                out.append(indent + "raise NotImplementedError()")
+            if not markdown:
+                out.append(indent + "# YOUR CODE HERE" + line[len(line.rstrip("\r\n")):])
         elif stripped == END:
             if not inside:
                 raise MarkerError(f"line {number}: {END} without {BEGIN}")
             inside = False
+            eol = line[len(line.rstrip("\r\n")):]
+            out.append(indent + ("YOUR ANSWER HERE" if markdown else "raise NotImplementedError()")
+                       + eol)
         elif not inside:
             out.append(line)
     if inside:
         raise MarkerError(f"{BEGIN} without {END}")
-    return "\n".join(out)
+    return "".join(out)
 
 
 def build_notebook(solution_nb, name):
@@ -114,8 +119,8 @@ def build(root=".", names=None):
             continue
         text = expected_text(src)
         dst.parent.mkdir(exist_ok=True)
-        if not dst.exists() or dst.read_text(encoding="utf-8") != text:
-            dst.write_text(text, encoding="utf-8")
+        if not dst.exists() or dst.read_bytes() != text.encode("utf-8"):
+            dst.write_bytes(text.encode("utf-8"))  # bytes: "\n" line ends on every system
         written.append(dst)
     return written
 
@@ -126,7 +131,7 @@ def check(root="."):
     for src, dst in pairs(root):
         if not dst.exists():
             problems.append(f"{dst} is missing")
-        elif dst.read_text(encoding="utf-8") != expected_text(src):
+        elif dst.read_bytes() != expected_text(src).encode("utf-8"):  # whitespace counts too
             problems.append(f"{dst} differs from what {src} generates")
     known = {dst.name for _, dst in pairs(root)}
     for stray in sorted((Path(root) / "exercises").glob("*.ipynb")):

@@ -171,3 +171,74 @@ def test_unsolved_exercise_runs_without_exception(path, monkeypatch):
 
 def test_there_are_exercise_notebooks_for_every_solution():
     assert {p.name for p in EXERCISES} == {p.name for p in (ROOT / "solutions").glob("*.ipynb")}
+
+
+# -- whitespace variants: markers, line endings, final newlines ------------------------------------
+@pytest.mark.parametrize("begin, end", [
+    ("### BEGIN SOLUTION   ", "### END SOLUTION"),
+    ("### BEGIN SOLUTION\t", "### END SOLUTION  "),
+    ("### BEGIN SOLUTION", "### END SOLUTION \t "),
+])
+def test_markers_with_trailing_whitespace(begin, end):
+    code = SOLUTION_CODE.replace("### BEGIN SOLUTION", begin).replace("### END SOLUTION", end)
+    assert ex.strip_solutions(code) == EXERCISE_CODE
+    md = f"a\n{begin}\nb\n{end}\nc"
+    assert ex.strip_solutions(md, markdown=True) == "a\nYOUR ANSWER HERE\nc"
+
+
+def test_crlf_source_keeps_crlf_everywhere():
+    crlf = SOLUTION_CODE.replace("\n", "\r\n")
+    out = ex.strip_solutions(crlf)
+    assert out == EXERCISE_CODE.replace("\n", "\r\n")
+    assert "\n" not in out.replace("\r\n", "")            # no bare \n mixed in
+    md = ex.strip_solutions("a\r\n### BEGIN SOLUTION\r\nb\r\n### END SOLUTION\r\nc", markdown=True)
+    assert md == "a\r\nYOUR ANSWER HERE\r\nc"
+
+
+@pytest.mark.parametrize("tail", ["", "\n", "\n\n"])
+def test_final_newline_after_the_end_marker_is_kept_as_it_was(tail):
+    code = "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION" + tail
+    assert ex.strip_solutions(code) == \
+        "def f():\n    # YOUR CODE HERE\n    raise NotImplementedError()" + tail
+
+
+def test_no_markers_and_empty_source_unchanged():
+    for source in ("", "\n", "x = 1", "x = 1\r\n", "# ### BEGIN SOLUTION is only a comment"):
+        assert ex.strip_solutions(source) == source
+        assert ex.strip_solutions(source, markdown=True) == source
+
+
+def test_marker_line_numbers_in_errors():
+    with pytest.raises(ex.MarkerError, match="line 3"):
+        ex.strip_solutions("x = 1\ny = 2\n### END SOLUTION\n")
+
+
+@pytest.mark.parametrize("edit", [
+    lambda t: t.rstrip("\n"),                              # the final newline removed
+    lambda t: t + "\n",                                    # one newline too many
+    lambda t: t.replace("\n", "\r\n"),                     # CRLF line ends (an editor, git)
+    lambda t: t.replace('"cells"', '"cells" ', 1),         # one trailing space
+    lambda t: t.replace(' "', '  "', 1),                   # indentation changed
+])
+def test_whitespace_only_drift_is_reported(repo, edit):
+    ex.build(repo)
+    target = repo / "exercises" / "09_test.ipynb"
+    text = target.read_bytes().decode("utf-8")
+    assert text.endswith("}\n") and "\r" not in text
+    target.write_bytes(edit(text).encode("utf-8"))
+    assert json.loads(target.read_text(encoding="utf-8")) == json.loads(text)  # same content
+    assert ex.check(repo) == [f"{target} differs from what "
+                              f"{repo / 'solutions' / '09_test.ipynb'} generates"]
+    ex.build(repo)                                          # build repairs it
+    assert ex.check(repo) == [] and target.read_bytes().decode("utf-8") == text
+
+
+def test_solution_with_crlf_and_trailing_space_markers_builds(repo):
+    path = repo / "solutions" / "09_test.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = SOLUTION_CODE.replace("### BEGIN SOLUTION", "### BEGIN SOLUTION  ")
+    nbformat.write(nb, path)
+    ex.build(repo)
+    built = nbformat.read(repo / "exercises" / "09_test.ipynb", as_version=4)
+    assert built.cells[1].source == EXERCISE_CODE
+    assert "SOLUTION" not in built.cells[1].source and "np.maximum" not in built.cells[1].source
