@@ -107,7 +107,7 @@ WRONG = {
                             if np.ndim(p) == 2 else np.mean((p - t) ** 2), "all N*D elements"),
     "mse: not reduced": (checks.mse, lambda p, t: (p - t) ** 2, "one number"),
     "mse: in place": (checks.mse, lambda p, t: np.mean(np.square(np.subtract(p, t, out=p))),
-                      "modified in place"),
+                      "was modified in place"),
     # mse_grad
     "mse_grad: no 2": (checks.mse_grad, lambda p, t: (p - t) / p.size, "factor 2"),
     "mse_grad: no /n": (checks.mse_grad, lambda p, t: 2 * (p - t), "/n is missing"),
@@ -127,7 +127,7 @@ WRONG = {
     "bce: missing (1-y) term": (checks.bce, lambda p, y: -np.mean(y * np.log(np.clip(p, EPS, 1))),
                                 "(1 - y) * log(1 - p)"),
     "bce: log10": (checks.bce, lambda p, y: bce(p, y) / np.log(10), "np.log10"),
-    "bce: eps too big": (checks.bce, lambda p, y: bce(p, y, eps=1e-3), "eps = 1e-12"),
+    "bce: eps too big": (checks.bce, lambda p, y: bce(p, y, eps=1e-3), "eps = 0.001"),
     "bce: not reduced": (checks.bce, lambda p, y: -(y * np.log(np.clip(p, EPS, 1 - EPS))
                                                     + (1 - y) * np.log(1 - np.clip(p, EPS, 1 - EPS))),
                          "one number"),
@@ -177,7 +177,7 @@ WRONG = {
                        lambda z, l: -log_softmax(z)[np.arange(len(l)), l], "one number"),
     "ce: in place": (checks.cross_entropy,
                      lambda z, l: (z.__isub__(z.max(axis=1, keepdims=True)), cross_entropy(z, l))[1],
-                     "modified in place"),
+                     "was modified in place"),
     # softmax_ce_grad
     "grad: no /N": (checks.softmax_ce_grad, lambda z, l: softmax_ce_grad(z, l) * len(l), "/N is missing"),
     "grad: sign": (checks.softmax_ce_grad, lambda z, l: -softmax_ce_grad(z, l), "sign is flipped"),
@@ -193,7 +193,7 @@ WRONG = {
                            lambda z, l: (_naive_softmax(z) - one_hot(l, z.shape[1])) / len(l), "no max shift"),
     "grad: in place": (checks.softmax_ce_grad,
                        lambda z, l: (z.__isub__(z.max(axis=1, keepdims=True)), softmax_ce_grad(z, l))[1],
-                       "modified in place"),
+                       "was modified in place"),
 }
 
 RIGHT = {"mse": (checks.mse, mse), "mse_grad": (checks.mse_grad, mse_grad), "bce": (checks.bce, bce),
@@ -230,7 +230,7 @@ def test_mistake_is_caught_and_named(name, capsys):
     check, fn, keyword = WRONG[name]
     result = run_silently(check, fn)
     out = capsys.readouterr()
-    assert result.status == core.FAILED, result.line
+    assert result.status == core.WRONG, result.line
     assert keyword in result.line, result.line
     assert out.err == "", "a learner's warning leaked to stderr"
     assert out.out == result.line + "\n"
@@ -260,14 +260,14 @@ def test_not_implemented(name):
 def test_crash_is_reported_not_raised(name):
     check, _ = RIGHT[name]
     result = run_silently(check, crashes, quiet=True)
-    assert result.status == core.FAILED and "AttributeError" in result.line
+    assert result.status == core.WRONG and "AttributeError" in result.line
 
 
 @pytest.mark.parametrize("name", RIGHT)
 def test_returns_none(name):
     check, _ = RIGHT[name]
     result = run_silently(check, lambda *args: None, quiet=True)
-    assert result.status == core.FAILED and "return" in result.line
+    assert result.status == core.WRONG and "return" in result.line
 
 
 @pytest.mark.parametrize("name", RIGHT)
@@ -282,12 +282,12 @@ def test_strict_raises(name):
 
 def test_labels_broadcast_error_gets_the_labels_hint():
     result = run_silently(checks.cross_entropy, WRONG["ce: labels as one-hot"][1], quiet=True)
-    assert "could not be broadcast" in result.line and "integer class indices" in result.line
+    assert "integer class indices" in result.line
 
 
 def test_eps_1e_7_is_told_the_expected_eps():
     result = run_silently(checks.bce, lambda p, y: bce(p, y, eps=1e-7), quiet=True)
-    assert result.status == core.FAILED and "1e-12" in result.line
+    assert result.status == core.WRONG and "you clipped with eps = 1e-07" in result.line
 
 
 def test_log_plus_eps_variant_passes():
@@ -299,6 +299,6 @@ def test_log_plus_eps_variant_passes():
 
 def test_success_lines():
     assert run_silently(checks.mse, mse, quiet=True).line == \
-        "✅ mse: 4 checks passed (mean over all elements, inputs untouched)"
+        "✅ passed · mse: 3 checks (mean over all elements, inputs untouched)"
     assert "finite at p = 0 and p = 1" in run_silently(checks.bce, bce, quiet=True).line
     assert "±1000" in run_silently(checks.cross_entropy, cross_entropy, quiet=True).line

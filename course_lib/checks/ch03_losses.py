@@ -1,385 +1,374 @@
-"""Checkers for chapter 03 · Loss functions (see course_lib.checks.core for the framework).
+"""Checkers for chapter 03 · Loss functions: tables on the engine of :mod:`.core`.
 
-Each checker runs the learner's function on the chapter's worked example, on random inputs and on
-extreme inputs (probabilities of exactly 0 and 1, logits of ±1000). When an answer is wrong it
-computes the typical wrong versions (no square, sum instead of mean, no clipping, flipped sign, no
-max shift, missing /N, integer labels used as one-hot, ...) and names the one that matches.
-
-The learner's warnings (``divide by zero encountered in log``, ``overflow encountered in exp``) are
-recorded, never printed: a checker's output is its one line, and the hint quotes the warning.
+Cases: the chapter's worked example, random batches (square ones, where a missing ``keepdims`` or
+one-hot labels still run), and extremes with ``quiet=True`` (probabilities of exactly 0 and 1,
+logits of ±1000): the result must be finite and exact, with no NumPy warning. The mistakes are
+the wrong versions a learner writes (no square, sum instead of mean, no clipping, flipped sign,
+no max shift, /N missing, integer labels used as one-hot, writing into an input, ...).
 """
-
-import warnings
 
 import numpy as np
 
-from .core import Wrong, _fmt_shape, as_numbers, checker, describe
+from .core import Case, table
 
 __all__ = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad"]
 
-EPS = 1e-12
-LABELS_HINT = ("`labels` are integer class indices of shape (N,), not one-hot rows (N, C): take one "
-               "entry per row with [np.arange(N), labels] (or build the one-hot matrix first, "
-               "np.eye(C)[labels])")
-WARNED_HINT = ("a NumPy warning means an inf or nan was computed along the way (np.where evaluates "
-               "both branches!): make np.exp see only values <= 0 and np.log only values > 0")
+_rng = np.random.default_rng(3)
+_LABELS = ("`labels` are integer class indices of shape (N,), not one-hot rows (N, C): take one "
+           "entry per row with [np.arange(N), labels] (or build the one-hot matrix, np.eye(C)[labels])")
+_KEEPDIMS = ("a row-wise max or sum has shape (N,): keepdims=True keeps it (N, 1) so that it lines "
+             "up with the rows of the (N, C) logits")
+_NO_SHIFT = ("no max shift: np.exp(1000) overflows to inf and inf / inf = nan; subtract each row's "
+             "max first, z - z.max(axis=1, keepdims=True)")
 
 
-# ---------------------------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------------------------
-def _call(c, fn, *args, labels_hint=False, check_inputs=False,
-          copy_hint="work on new arrays: d = pred - target, not pred -= target"):
-    """Call ``fn`` on copies of ``args``, recording warnings instead of printing them.
-
-    Returns ``(result, warned)`` where ``warned`` is a short text of the distinct warnings ("" if
-    none). With ``check_inputs`` the copies must come back unmodified.
-    """
-    copies = [np.array(a, copy=True) for a in args]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        # underflow (exp(-1000) == 0.0) is harmless and ignored, as in NumPy's default
-        with np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"):
-            try:
-                got = c.call_raw(fn, *copies)
-            except Wrong as w:
-                text = w.message.lower()
-                if labels_hint and ("broadcast" in text or "too many indices" in text):
-                    raise Wrong(w.message, LABELS_HINT) from None
-                raise
-    if check_inputs:
-        for name, before, after in zip(("first argument", "second argument"), args, copies):
-            c.unchanged(before, after, f"the {name}",
-                        hint=copy_hint)
-    seen = []
-    for w in caught:
-        text = f"{w.category.__name__}: {w.message}"
-        if text not in seen:
-            seen.append(text)
-    return got, "; ".join(seen)
+# -- MSE ------------------------------------------------------------------------------------------
+def _mse(pred, target):
+    return np.mean((pred - target) ** 2)
 
 
-def _show(arr):
-    return describe(float(arr) + 0.0) if np.ndim(arr) == 0 else describe(np.asarray(arr) + 0.0)
+def _mse_in_place(pred, target):
+    pred -= target
+    return np.mean(pred ** 2)
 
 
-def _differ(what, expected, arr):
-    """'what should be X, got Y', or for a big array the first element that differs."""
-    if expected.ndim <= 1 and expected.size <= 6:
-        return f"{what} should be {_show(expected)}, got {_show(arr)}"
-    bad = ~np.isclose(arr, expected, rtol=1e-6, atol=1e-9)
-    index = tuple(int(i) for i in np.argwhere(bad)[0])
-    return (f"{what}: element {index} should be {expected[index]:.4g}, got {arr[index]:.4g}")
+_P4, _T4 = np.array([1.0, -2.0, 3.0, 0.5]), np.array([0.0, 0.0, 1.0, 1.0])
+mse = table(
+    "mse", _mse,
+    cases=[Case(_P4, _T4, what="mse([1, -2, 3, 0.5], [0, 0, 1, 1])"),
+           Case(_rng.normal(size=(5, 3)), _rng.normal(size=(5, 3)), what="mse on a (5, 3) batch"),
+           Case(_rng.normal(size=(4, 4)), _rng.normal(size=(4, 4)), what="mse on a (4, 4) batch")],
+    mistakes={
+        "you forgot the square: positive and negative errors cancel out; use (pred - target) ** 2":
+            lambda pred, target: np.mean(pred - target),
+        "you squared the mean difference: square each difference first, then average":
+            lambda pred, target: np.mean(pred - target) ** 2,
+        "that is the mean absolute error (L1 loss); MSE squares the differences":
+            lambda pred, target: np.mean(np.abs(pred - target)),
+        "that is the root mean squared error (RMSE): drop the np.sqrt":
+            lambda pred, target: np.sqrt(_mse(pred, target)),
+        "sum instead of mean: use np.mean (PyTorch's default reduction='mean')":
+            lambda pred, target: np.sum((pred - target) ** 2),
+        "you halved it: the 1/2 of some textbooks is not part of MSELoss":
+            lambda pred, target: _mse(pred, target) / 2,
+        "MSE averages over all N*D elements (np.mean of the whole array), not over the N rows only":
+            lambda pred, target: np.sum((pred - target) ** 2) / len(pred),
+        "np.mean(..., axis=0) gives one number per column: average over everything, np.mean(...)":
+            lambda pred, target: np.mean((pred - target) ** 2, axis=0),
+        "pred -= target writes into the caller's array: d = pred - target builds a new one": _mse_in_place,
+    },
+    correct=[lambda pred, target: float(np.mean(np.square(pred - target))),
+             lambda pred, target: ((pred - target) ** 2).sum() / pred.size],
+    summary="mean over all elements, inputs untouched")
 
 
-def _robust(body):
-    """The checker's own arithmetic (reference values, wrong versions) never warns or raises,
-    whatever np.seterr the learner chose; the learner's code runs under _call's settings."""
-    def wrapped(c, *args, **kwargs):
-        with np.errstate(all="ignore"):
-            return body(c, *args, **kwargs)
-
-    wrapped.__name__, wrapped.__doc__ = body.__name__, body.__doc__
-    return wrapped
+def _mse_grad(pred, target):
+    return 2 * (pred - target) / pred.size
 
 
-def _numbers(got, shape, what, shape_hint):
-    return as_numbers(got, what, shape_hint, shape=shape)
+def _mse_grad_in_place(pred, target):
+    pred -= target
+    return 2 * pred / pred.size
 
 
-def _with_warning(hint, warned):
-    return f"{hint} (your code warned: {warned})" if warned else hint
+mse_grad = table(
+    "mse_grad", _mse_grad,
+    cases=[Case(_rng.normal(size=4), _rng.normal(size=4), what="mse_grad on shape (4,)"),
+           Case(_rng.normal(size=(5, 3)), _rng.normal(size=(5, 3)), what="mse_grad on shape (5, 3)")],
+    mistakes={
+        "the factor 2 is missing: d/dx x**2 = 2x": lambda pred, target: (pred - target) / pred.size,
+        "the /n is missing: the mean divides every gradient by n = pred.size":
+            lambda pred, target: 2 * (pred - target),
+        "the sign is flipped: it is 2 * (pred - target) / n, so a prediction above its target gets a "
+        "positive gradient": lambda pred, target: 2 * (target - pred) / pred.size,
+        "divide by all n elements (pred.size), not by the number of rows len(pred)":
+            lambda pred, target: 2 * (pred - target) / len(pred),
+        "that is the derivative's square; d/dpred (pred - target)**2 = 2 (pred - target)":
+            lambda pred, target: (pred - target) ** 2 / pred.size,
+        "the gradient has the shape of pred: one number per prediction, not the mean":
+            lambda pred, target: np.mean(2 * (pred - target)),
+        "you returned the loss itself; the gradient has the shape of pred: 2 * (pred - target) / n":
+            lambda pred, target: np.mean((pred - target) ** 2),
+        "pred -= target writes into the caller's array: d = pred - target builds a new one":
+            _mse_grad_in_place,
+    },
+    correct=[_mse_grad, lambda pred, target: (pred - target) * (2.0 / np.prod(np.shape(pred)))],
+    summary="gradient 2 (pred - target) / n")
 
 
-def _compare(c, got, expected, what, mistakes=(), warned="", hint=None, shape_hint=None,
-             rtol=1e-6, atol=1e-9):
-    """One check: ``got`` must match ``expected``, and without warnings.
-
-    ``mistakes`` is a list of ``(wrong_value_or_predicate, hint)``: the first one whose value
-    matches ``got`` (NaN matching NaN) or whose predicate is true names the mistake.
-    """
-    c.count += 1
-    expected = np.asarray(expected, dtype=np.float64)
-    if shape_hint is None:
-        shape_hint = ("a loss is one number: average the per-sample losses with np.mean(...)"
-                      if expected.ndim == 0 else "return an array shaped like the input")
-    arr = _numbers(got, expected.shape, what, shape_hint)
-    if np.isfinite(arr).all() and np.allclose(arr, expected, rtol=rtol, atol=atol):
-        if warned:
-            raise Wrong(f"{what} has the right value, but NumPy warned: {warned}", WARNED_HINT)
-        return arr
-    message = _differ(what, expected, arr)
-    for wrong, mistake_hint in mistakes:
-        if callable(wrong):
-            matches = bool(wrong(arr))
-        else:
-            wrong = np.asarray(wrong, dtype=np.float64)
-            matches = wrong.shape == arr.shape and bool(
-                np.allclose(arr, wrong, rtol=rtol, atol=atol, equal_nan=True))
-        if matches:
-            raise Wrong(message, _with_warning(mistake_hint, warned))
-    if not np.isfinite(arr).all():
-        raise Wrong(message, _with_warning(hint or "a log(0) or an overflowing exp", warned))
-    raise Wrong(message, _with_warning(hint, warned) if hint or warned else None)
+# -- binary cross-entropy -------------------------------------------------------------------------
+def _bce(p, y, eps=1e-12):
+    p = np.clip(p, eps, 1 - eps)
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
-def _quiet(f, *args):
-    """Evaluate a (possibly unstable) wrong version without any warning reaching the learner."""
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return f(*args)
+def _bce_clip_in_place(p, y, eps=1e-12):
+    np.clip(p, eps, 1 - eps, out=p)
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
-def _one_hot(labels, c):
-    y = np.zeros((len(labels), c))
-    y[np.arange(len(labels)), labels] = 1.0
-    return y
+def _bce_no_clip(p, y, eps=1e-12):
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
+def _bce_low_clip(p, y, eps=1e-12):
+    p = np.maximum(p, eps)
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def _bce_eps(bad):
+    def f(p, y, eps=1e-12):
+        return _bce(p, y, bad)
+    return f
+
+
+_CLIP = "clip first: p = np.clip(p, eps, 1 - eps), so that log never sees 0"
+_EXTREME_P = np.array([0.0, 1.0, 1.0, 0.0, 0.5])
+_EXTREME_Y = np.array([1.0, 0.0, 1.0, 0.0, 1.0])
+bce = table(
+    "bce", _bce,
+    cases=[Case(np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0]), what="bce([0.9, 0.2, 0.6], [1, 0, 0])"),
+           Case(_rng.uniform(0.01, 0.99, 8), _rng.uniform(size=8), what="bce with soft targets y in [0, 1]"),
+           Case(np.array([0.0]), np.array([1.0]), quiet=True, hint=_CLIP, rtol=1e-4),
+           Case(np.array([1.0]), np.array([0.0]), quiet=True, hint="clip on both sides: " + _CLIP, rtol=1e-4),
+           Case(_EXTREME_P, _EXTREME_Y, quiet=True, rtol=1e-4, what="bce([0, 1, 1, 0, 0.5], [1, 0, 1, 0, 1])"),
+           Case(np.array([1.0]), np.array([1.0]), quiet=True, rtol=1e-4,
+                hint="at p = 1, y = 1 the unused term is 0 * log(0) = 0 * -inf = nan: " + _CLIP),
+           Case(_EXTREME_P, _EXTREME_Y, kw={"eps": 1e-3}, quiet=True, rtol=1e-4, optional=True,
+                what="bce([0, 1, 1, 0, 0.5], [1, 0, 1, 0, 1], eps=1e-3)")],
+    mistakes={
+        "the loss came out negative: the minus sign is missing (log p <= 0, so "
+        "BCE = -mean(y log p + (1 - y) log(1 - p)))": lambda p, y, eps=1e-12: -_bce(p, y, eps),
+        "sum instead of mean: use np.mean": lambda p, y, eps=1e-12: _bce(p, y, eps) * np.size(p),
+        "you swapped log(p) and log(1 - p): a sample with y = 1 should pay -log(p)":
+            lambda p, y, eps=1e-12: _bce(1 - p, y, eps),
+        "the (1 - y) * log(1 - p) term for y = 0 is missing":
+            lambda p, y, eps=1e-12: -np.mean(y * np.log(np.clip(p, eps, 1 - eps))),
+        "the y * log(p) term for y = 1 is missing":
+            lambda p, y, eps=1e-12: -np.mean((1 - y) * np.log(1 - np.clip(p, eps, 1 - eps))),
+        "use the natural log np.log, not np.log10": lambda p, y, eps=1e-12: _bce(p, y, eps) / np.log(10),
+        "use the natural log np.log, not np.log2": lambda p, y, eps=1e-12: _bce(p, y, eps) / np.log(2),
+        "no clipping: log(0) = -inf at p = 0 or p = 1. " + _CLIP: _bce_no_clip,
+        "clip on both sides: log(1 - p) is log(0) at p = 1. Use np.clip(p, eps, 1 - eps)": _bce_low_clip,
+        **{f"you clipped with eps = {bad:g}; use the eps argument (default 1e-12): "
+           "np.clip(p, eps, 1 - eps)": _bce_eps(bad) for bad in (1e-3, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10, 1e-15)},
+        "np.clip(p, ..., out=p) writes into the caller's p: p = np.clip(p, eps, 1 - eps) makes a copy":
+            _bce_clip_in_place,
+    },
+    correct=[_bce, lambda p, y, eps=1e-12: -np.mean(
+        y * np.log(np.clip(p, eps, 1 - eps)) + (1 - y) * np.log1p(-np.clip(p, eps, 1 - eps)))],
+    summary="finite at p = 0 and p = 1")
+
+
+def _bcel(z, y):
+    return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+
+def _bcel_sigmoid(z, y, eps=1e-12):
+    s = np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
+    return _bce(s, y, eps)
+
+
+def _bcel_where(z, y):
+    log_sig = np.where(z >= 0, -np.log1p(np.exp(-z)), z - np.log1p(np.exp(z)))
+    log_one_minus = np.where(z >= 0, -z - np.log1p(np.exp(-z)), -np.log1p(np.exp(z)))
+    return -np.mean(y * log_sig + (1 - y) * log_one_minus)
+
+
+def _bcel_clip_in_place(z, y):
+    np.clip(z, -100, 100, out=z)
+    return _bcel(z, y)
+
+
+_Z4, _Y4 = np.array([2.0, -1.0, 0.5, 0.0]), np.array([1.0, 0.0, 0.0, 1.0])
+_LOGITS = ("work on the logits: max(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))); going through the "
+           "sigmoid loses everything beyond |z| ~ 37")
+bce_with_logits = table(
+    "bce_with_logits", _bcel,
+    cases=[Case(_Z4, _Y4, what="bce_with_logits([2, -1, 0.5, 0], [1, 0, 0, 1])"),
+           Case(_rng.normal(0, 4, 10), _rng.integers(0, 2, 10).astype(float), what="bce_with_logits on 10 logits"),
+           Case(_rng.normal(0, 4, 6), _rng.uniform(size=6), what="bce_with_logits with soft targets"),
+           Case(np.array([1000.0, -1000.0, 1000.0, -1000.0]), np.array([0.0, 1.0, 1.0, 0.0]), quiet=True,
+                what="bce_with_logits([1000, -1000, 1000, -1000], [0, 1, 1, 0])", hint=_LOGITS)],
+    mistakes={
+        "the loss came out negative: check the signs against max(z, 0) - z * y + log(1 + exp(-|z|))":
+            lambda z, y: -_bcel(z, y),
+        "sum instead of mean: use np.mean": lambda z, y: _bcel(z, y) * np.size(z),
+        "you swapped the roles of y = 1 and y = 0 (it is - z * y)": lambda z, y: _bcel(-z, y),
+        "the log(1 + exp(-|z|)) term is missing": lambda z, y: np.mean(np.maximum(z, 0) - z * y),
+        "with the max(z, 0) term the last term is log(1 + exp(-|z|)): exp(-|z|), not exp(-z)":
+            lambda z, y: np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-z))),
+        "z - z * y + log(1 + exp(-z)) is right on paper, but exp(-z) overflows at z = -1000: use "
+        "max(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))":
+            lambda z, y: np.mean(z - z * y + np.log1p(np.exp(-z))),
+        "np.where evaluates both branches, so the exp in the unused branch overflows at ±1000: "
+        "use max(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))": _bcel_where,
+        "the max(z, 0) term is missing: max(z, 0) - z * y + log(1 + exp(-|z|))":
+            lambda z, y: np.mean(-z * y + np.log1p(np.exp(-np.abs(z)))),
+        "the loss is capped near -log(eps) = 27.6: you went through sigmoid and clipped. " + _LOGITS:
+            _bcel_sigmoid,
+        "sigmoid(±1000) is exactly 1 or 0, so the log is log(0) = -inf. " + _LOGITS:
+            lambda z, y: _bce_no_clip(1 / (1 + np.exp(-z)), y),
+        "np.clip(z, ..., out=z) writes into the caller's z; and the logits formula needs no clipping":
+            _bcel_clip_in_place,
+    },
+    correct=[_bcel, lambda z, y: np.mean(np.logaddexp(0, z) - z * y),
+             lambda z, y: np.mean(np.maximum(z, 0) - z * y + np.log(1 + np.exp(-np.abs(z))))],
+    summary="exact on logits of ±1000")
+
+
+# -- categorical cross-entropy --------------------------------------------------------------------
 def _log_softmax(z):
     s = z - z.max(axis=1, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
 
 
-def _sigmoid(z):
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+def _ce(logits, labels):
+    return -np.mean(_log_softmax(logits)[np.arange(len(labels)), labels])
 
 
-# ---------------------------------------------------------------------------------------------
-# MSE
-# ---------------------------------------------------------------------------------------------
-def _mse_mistakes(p, t):
-    d = p - t
-    n = d.size
-    out = [(np.mean(d), "you forgot the square: positive and negative errors cancel out; "
-                       "use (pred - target) ** 2"),
-           (np.mean(d) ** 2, "you squared the mean difference: square each difference first, "
-                             "then average"),
-           (np.mean(np.abs(d)), "that is the mean absolute error (L1 loss); MSE squares the "
-                                "differences"),
-           (np.sqrt(np.mean(d ** 2)), "that is the root mean squared error (RMSE): drop the np.sqrt"),
-           (np.sum(d ** 2), f"sum instead of mean: off by a factor N = {n}; use np.mean "
-                            "(PyTorch's default reduction='mean')"),
-           (np.mean(d ** 2) / 2, "you halved it: the 1/2 of some textbooks is not part of MSELoss")]
-    if d.ndim == 2:
-        out.append((np.mean(np.sum(d ** 2, axis=1)),
-                    f"you summed over the {d.shape[1]} outputs and averaged over the {d.shape[0]} "
-                    "rows: MSE averages over all N*D elements (np.mean of the whole array)"))
-    return out
+def _ce_from(log_p):
+    def f(logits, labels):
+        return -np.mean(log_p(logits)[np.arange(len(labels)), labels])
+    return f
 
 
-@checker("mse")
-@_robust
-def mse(c, fn):
-    pred, target = np.array([1.0, -2.0, 3.0, 0.5]), np.array([0.0, 0.0, 1.0, 1.0])
-    got, warned = _call(c, fn, pred, target, check_inputs=True)
-    _compare(c, got, 2.3125, "mse([1, -2, 3, 0.5], [0, 0, 1, 1])", _mse_mistakes(pred, target),
-             warned)
-    rng = np.random.default_rng(3)
-    pred, target = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
-    got, warned = _call(c, fn, pred, target)
-    _compare(c, got, np.mean((pred - target) ** 2), "mse on a (5, 3) batch",
-             _mse_mistakes(pred, target), warned)
-    return "mean over all elements, inputs untouched"
+def _ce_in_place(logits, labels):
+    logits -= logits.max(axis=1, keepdims=True)
+    return _ce(logits, labels)
 
 
-@checker("mse_grad")
-@_robust
-def mse_grad(c, fn):
-    rng = np.random.default_rng(4)
-    for shape in [(4,), (5, 3)]:
-        pred, target = rng.normal(size=shape), rng.normal(size=shape)
-        d, n = pred - target, pred.size
-        mistakes = [(d / n, "the factor 2 is missing: d/dx x**2 = 2x"),
-                    (2 * d, f"the /n is missing: the mean divides every gradient by n = {n} "
-                            "(pred.size)"),
-                    (-2 * d / n, "the sign is flipped: it is 2 * (pred - target) / n, "
-                                 "so a prediction above its target gets a positive gradient"),
-                    (2 * d / d.shape[0], f"divide by all n = {n} elements (pred.size), not by the "
-                                         f"{d.shape[0]} rows"),
-                    (d ** 2 / n, "that is the derivative's square; d/dpred (pred - target)**2 = "
-                                 "2 (pred - target)")]
-        got, warned = _call(c, fn, pred, target, check_inputs=len(shape) == 1)
-        _compare(c, got, 2 * d / n, f"mse_grad on shape {_fmt_shape(shape)}",
-                 mistakes[:3] + mistakes[4:] if len(shape) == 1 else mistakes, warned,
-                 shape_hint="the gradient has the shape of pred: one number per prediction")
-    return "gradient 2 (pred - target) / n"
+def _ce_no_keepdims(logits, labels):
+    s = logits - logits.max(axis=1)
+    return -np.mean((s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[np.arange(len(labels)), labels])
 
 
-# ---------------------------------------------------------------------------------------------
-# binary cross-entropy
-# ---------------------------------------------------------------------------------------------
-def _bce(p, y, eps=EPS):
-    p = np.clip(p, eps, 1 - eps)
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+def _ce_lse_no_keepdims(logits, labels):
+    s = logits - logits.max(axis=1, keepdims=True)
+    return -np.mean((s - np.log(np.exp(s).sum(axis=1)))[np.arange(len(labels)), labels])
 
 
-def _bce_mistakes(p, y):
-    n = p.size
-    right = _bce(p, y)
-    return [(-right, "the loss came out negative: the minus sign is missing (log p <= 0, so "
-                     "BCE = -mean(y log p + (1 - y) log(1 - p)))"),
-            (right * n, f"sum instead of mean: off by a factor N = {n}; use np.mean"),
-            (_bce(1 - p, y), "you swapped log(p) and log(1 - p): a sample with y = 1 should pay "
-                             "-log(p)"),
-            (-np.mean(y * np.log(p)), "the (1 - y) * log(1 - p) term for y = 0 is missing"),
-            (-np.mean((1 - y) * np.log(1 - p)), "the y * log(p) term for y = 1 is missing"),
-            (right / np.log(10), "use the natural log np.log, not np.log10"),
-            (right / np.log(2), "use the natural log np.log, not np.log2")]
+def _ce_one_hot(logits, labels):
+    return -np.mean(np.sum(labels * _log_softmax(logits), axis=1))
 
 
-@checker("bce")
-@_robust
-def bce(c, fn):
-    p, y = np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])
-    got, warned = _call(c, fn, p, y, check_inputs=True,
-                        copy_hint="work on a copy: p = np.clip(p, eps, 1 - eps), not np.clip(..., out=p)")
-    _compare(c, got, _bce(p, y), "bce([0.9, 0.2, 0.6], [1, 0, 0])", _bce_mistakes(p, y), warned)
-    rng = np.random.default_rng(5)
-    p, y = rng.uniform(0.01, 0.99, size=8), rng.uniform(size=8)
-    got, warned = _call(c, fn, p, y)
-    _compare(c, got, _bce(p, y), "bce with soft targets y in [0, 1]", _bce_mistakes(p, y), warned)
-    clip_hint = ("no clipping: {why}; clip first: p = np.clip(p, eps, 1 - eps) with eps = 1e-12")
-    cases = [(0.0, 1.0, "log(p) = log(0) = -inf at p = 0"),
-             (1.0, 0.0, "log(1 - p) = log(0) = -inf at p = 1: clip on both sides"),
-             (1.0, 1.0, "at p = 1, y = 1 the unused term is 0 * log(0) = 0 * -inf = nan")]
-    for pv, yv, why in cases:
-        p, y = np.array([pv]), np.array([yv])
-        got, warned = _call(c, fn, p, y)
-        _compare(c, got, _bce(p, y), f"bce([{pv:g}], [{yv:g}])",
-                 [(lambda a: not np.isfinite(a).all(), clip_hint.format(why=why))]
-                 + _bce_mistakes(np.clip(p, EPS, 1 - EPS), y), warned,
-                 hint="clip with eps = 1e-12: np.clip(p, eps, 1 - eps)", rtol=1e-4)
-    return "finite at p = 0 and p = 1"
+_sq = _rng.normal(0, 2, size=(3, 3))
+cross_entropy = table(
+    "cross_entropy", _ce,
+    cases=[Case(_sq, np.array([2, 0, 2]), what="cross_entropy on random logits (3, 3)"),
+           Case(np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0]]), np.array([0, 2]),
+                what="cross_entropy([[2, 1, 0], [0, 0, 0]], [0, 2])"),
+           Case(_rng.normal(0, 2, size=(6, 4)), _rng.permutation(6) % 4, what="cross_entropy on random logits (6, 4)"),
+           Case(np.array([[1000.0, -1000.0, 0.0]]), np.array([0]), quiet=True, hint=_NO_SHIFT),
+           Case(np.array([[1000.0, -1000.0, 0.0]]), np.array([1]), quiet=True,
+                hint="softmax underflows to exactly 0 for the -1000 logit and log(0) = -inf: compute "
+                     "log-probabilities with log-sum-exp, log_p = s - log(sum(exp(s))) with s = z - max"),
+           Case(np.array([[10.0, 0.0, 5.0], [-2000.0, -1500.0, -1800.0]]), np.array([0, 1]), quiet=True,
+                hint="subtract each row's own max (axis=1, keepdims=True), not the max of the whole array")],
+    mistakes={
+        "the loss came out negative: the minus sign is missing (log p <= 0)":
+            lambda logits, labels: -_ce(logits, labels),
+        "sum instead of mean: average over the N samples":
+            lambda logits, labels: _ce(logits, labels) * len(labels),
+        "you averaged over all N*C entries (np.mean of one-hot * log_p): sum over the classes, then "
+        "average over the N samples": lambda logits, labels: _ce(logits, labels) / logits.shape[1],
+        "log_p[:, labels] picks whole columns: use log_p[np.arange(N), labels] to take one entry per row":
+            lambda logits, labels: -np.mean(_log_softmax(logits)[:, labels]),
+        "log_p[labels] picks whole rows: use log_p[np.arange(N), labels] to take one entry per row":
+            lambda logits, labels: -np.mean(_log_softmax(logits)[labels]),
+        "you averaged the probabilities: take -log of them":
+            lambda logits, labels: -np.mean(np.exp(_log_softmax(logits))[np.arange(len(labels)), labels]),
+        "apply softmax first: the inputs are logits (raw scores), not probabilities":
+            _ce_from(lambda z: np.log(z)),
+        _LABELS: _ce_one_hot,
+        "it looks like keepdims is missing in the max: " + _KEEPDIMS: _ce_no_keepdims,
+        "it looks like keepdims is missing in the sum of the log-sum-exp: " + _KEEPDIMS: _ce_lse_no_keepdims,
+        _NO_SHIFT: _ce_from(lambda z: z - np.log(np.exp(z).sum(axis=1, keepdims=True))),
+        "log(softmax) is log(0) = -inf where softmax underflows: compute log-probabilities directly "
+        "with log-sum-exp, "
+        "log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True)) with s = z - z.max(axis=1, keepdims=True)":
+            _ce_from(lambda z: np.log(np.exp(z - z.max(axis=1, keepdims=True))
+                                      / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True))),
+        "you subtracted the max of the whole array: subtract each row's own max, z.max(axis=1, keepdims=True)":
+            _ce_from(lambda z: (z - z.max()) - np.log(np.exp(z - z.max()).sum(axis=1, keepdims=True))),
+        "logits -= ... writes into the caller's array: shifted = logits - logits.max(axis=1, keepdims=True)":
+            _ce_in_place,
+    },
+    correct=[_ce, lambda logits, labels: -np.sum(
+        np.eye(logits.shape[1])[labels] * _log_softmax(logits)) / len(labels),
+        lambda logits, labels: np.mean(np.logaddexp.reduce(logits, axis=1)
+                                       - logits[np.arange(len(labels)), labels])],
+    errors=[("too many indices", _LABELS)],
+    summary="stable on logits of ±1000")
 
 
-def _bce_logits(z, y):
-    return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
-@checker("bce_with_logits")
-@_robust
-def bce_with_logits(c, fn):
-    z, y = np.array([2.0, -1.0, 0.5, 0.0]), np.array([1.0, 0.0, 0.0, 1.0])
-    got, warned = _call(c, fn, z, y, check_inputs=True)
-    right = _bce_logits(z, y)
-    mistakes = [(-right, "the loss came out negative: check the signs against "
-                         "max(z, 0) - z * y + log(1 + exp(-|z|))"),
-                (right * z.size, f"sum instead of mean: off by a factor N = {z.size}"),
-                (_bce_logits(-z, y), "you swapped the roles of y = 1 and y = 0 (it is - z * y)"),
-                (np.mean(np.maximum(z, 0) - z * y), "the log(1 + exp(-|z|)) term is missing"),
-                (np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-z))),
-                 "with the max(z, 0) term the last term is log(1 + exp(-|z|)): exp(-|z|), not exp(-z)")]
-    _compare(c, got, right, "bce_with_logits([2, -1, 0.5, 0], [1, 0, 0, 1])", mistakes, warned)
-    rng = np.random.default_rng(6)
-    z, y = rng.normal(0, 4, size=10), rng.integers(0, 2, size=10).astype(float)
-    got, warned = _call(c, fn, z, y)
-    _compare(c, got, _bce(_sigmoid(z), y), "bce_with_logits(z, y) vs bce(sigmoid(z), y)",
-             warned=warned, hint="it must equal the binary cross-entropy of sigmoid(z)")
-    z, y = np.array([1000.0, -1000.0, 1000.0, -1000.0]), np.array([0.0, 1.0, 1.0, 0.0])
-    got, warned = _call(c, fn, z, y)
-    _compare(c, got, 500.0, "bce_with_logits([1000, -1000, 1000, -1000], [0, 1, 1, 0])",
-             [(lambda a: not np.isfinite(a).all() and "overflow" in warned
-               and "divide by zero" not in warned,
-               "exp(-z) overflows at z = -1000: use exp(-|z|), i.e. "
-               "max(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))"),
-              (lambda a: not np.isfinite(a).all(),
-               "sigmoid(±1000) is exactly 1 or 0, so the log is log(0) = -inf: work on the logits "
-               "with max(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))"),
-              (lambda a: 0 < float(a) < 40,
-               "the loss is capped near -log(eps) = 27.6: you went through sigmoid and clipped; "
-               "the true loss of a logit that is 1000 off is 1000, which the logits formula gives")],
-             warned)
-    return "exact on logits of ±1000"
+def _one_hot(labels, k):
+    return np.eye(k)[labels]
 
 
-# ---------------------------------------------------------------------------------------------
-# categorical cross-entropy
-# ---------------------------------------------------------------------------------------------
-def _ce(z, labels):
-    return -np.mean(_log_softmax(z)[np.arange(len(labels)), labels])
+def _sce_grad(logits, labels):
+    return (_softmax(logits) - _one_hot(labels, logits.shape[1])) / len(labels)
 
 
-def _ce_mistakes(z, labels):
-    n, k = z.shape
-    log_p = _log_softmax(z)
-    p = np.exp(log_p)
-    right = _ce(z, labels)
-    out = [(-right, "the loss came out negative: the minus sign is missing (log p <= 0)"),
-           (right * n, f"sum instead of mean: off by a factor N = {n}; average over the samples"),
-           (right / k, f"you averaged over all N*C = {n * k} entries (np.mean of one-hot * log_p): "
-                       "sum over the classes, then average over the N samples"),
-           (-np.mean(log_p[:, labels]), "log_p[:, labels] picks whole columns: use "
-                                        "log_p[np.arange(N), labels] to take one entry per row"),
-           (-np.mean(p[np.arange(n), labels]), "you averaged the probabilities: take -log of them"),
-           (_quiet(lambda: -np.mean(np.log(z[np.arange(n), labels]))),
-            "apply softmax first: the inputs are logits (raw scores), not probabilities")]
-    if n == k:
-        out += [(-np.sum(labels * log_p) / n, LABELS_HINT),
-                (-np.mean(labels * log_p), LABELS_HINT),
-                (-np.mean(np.sum(labels * log_p, axis=1)), LABELS_HINT)]
-    return out
+def _sce_in_place(logits, labels):
+    logits -= logits.max(axis=1, keepdims=True)
+    return _sce_grad(logits, labels)
 
 
-@checker("cross_entropy")
-@_robust
-def cross_entropy(c, fn):
-    z, labels = np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0]]), np.array([0, 2])
-    got, warned = _call(c, fn, z, labels, labels_hint=True, check_inputs=True,
-                        copy_hint="work on a copy: z = z - z.max(...), not z -= z.max(...)")
-    _compare(c, got, _ce(z, labels), "cross_entropy([[2, 1, 0], [0, 0, 0]], [0, 2])",
-             _ce_mistakes(z, labels), warned)
-    rng = np.random.default_rng(7)
-    for n, k in [(3, 3), (6, 4)]:
-        z, labels = rng.normal(0, 2, size=(n, k)), rng.permutation(n) % k
-        got, warned = _call(c, fn, z, labels, labels_hint=True)
-        _compare(c, got, _ce(z, labels), f"cross_entropy on random logits ({n}, {k})",
-                 _ce_mistakes(z, labels), warned)
-    cases = [([[1000.0, -1000.0, 0.0]], [0],
-              "no max shift: np.exp(1000) overflows to inf and inf / inf = nan; subtract each row's "
-              "max first, z - z.max(axis=1, keepdims=True)"),
-             ([[1000.0, -1000.0, 0.0]], [1],
-              "softmax underflows to exactly 0 for the -1000 logit and log(0) = -inf: compute "
-              "log-probabilities with log-sum-exp, log_p = s - log(sum(exp(s))) with s = z - max"),
-             ([[10.0, 0.0, 5.0], [-2000.0, -1500.0, -1800.0]], [0, 1],
-              "subtract each row's own max (axis=1, keepdims=True), not the max of the whole "
-              "array: the second row's exp underflows to 0")]
-    for rows, lab, why in cases:
-        z, labels = np.array(rows), np.array(lab)
-        got, warned = _call(c, fn, z, labels, labels_hint=True)
-        _compare(c, got, _ce(z, labels), f"cross_entropy({rows}, {lab})",
-                 [(lambda a: not np.isfinite(a).all(), why)] + _ce_mistakes(z, labels), warned)
-    return "stable on logits of ±1000"
+def _sce_p(p_of):
+    def f(logits, labels):
+        return (p_of(logits) - _one_hot(labels, logits.shape[1])) / len(labels)
+    return f
 
 
-@checker("softmax_ce_grad")
-@_robust
-def softmax_ce_grad(c, fn):
-    rng = np.random.default_rng(8)
-    for n, k in [(4, 3), (3, 3)]:
-        z, labels = rng.normal(0, 2, size=(n, k)), rng.permutation(n) % k
-        p, y = np.exp(_log_softmax(z)), _one_hot(labels, k)
-        mistakes = [(p - y, f"the /N is missing: the loss is a mean over N = {n} samples, so "
-                            "every row of the gradient is divided by N"),
-                    ((y - p) / n, "the sign is flipped: it is (p - y) / N, so the true class's "
-                                  "logit gets a negative gradient (gradient descent raises it)"),
-                    (p / n, "you forgot to subtract the one-hot y: (p - y) / N"),
-                    ((p - y) / (n * k), f"divide by N = {n} only, not by N*C = {n * k}"),
-                    ((p - y) / k, f"divide by the number of samples N, not the classes C = {k}"),
-                    (-y / p / n, "that is dL/dp; with softmax fused in, the gradient with respect "
-                                 "to the logits is simply (p - y) / N"),
-                    ((p - labels[:, None]) / n, LABELS_HINT),
-                    (_quiet(lambda: (p - labels) / n) if n == k else np.nan, LABELS_HINT)]
-        got, warned = _call(c, fn, z, labels, labels_hint=True, check_inputs=n == 4,
-                            copy_hint="work on a copy: z = z - z.max(...), not z -= z.max(...)")
-        _compare(c, got, (p - y) / n, f"softmax_ce_grad on logits ({n}, {k})", mistakes, warned,
-                 shape_hint="the gradient has the shape of the logits, (N, C)")
-    z, labels = np.array([[1000.0, -1000.0, 0.0], [0.0, 0.0, 0.0]]), np.array([1, 2])
-    p, y = np.exp(_log_softmax(z)), _one_hot(labels, 3)
-    got, warned = _call(c, fn, z, labels, labels_hint=True)
-    _compare(c, got, (p - y) / 2, "softmax_ce_grad([[1000, -1000, 0], [0, 0, 0]], [1, 2])",
-             [(lambda a: not np.isfinite(a).all(),
-               "no max shift: np.exp(1000) overflows to inf and inf / inf = nan; subtract each row's "
-               "max before np.exp")], warned, shape_hint="the gradient has the shape (N, C)")
-    return "rows of the gradient sum to 0"
+def _grad_cases():
+    return [Case(_rng.normal(0, 2, size=(3, 3)), np.array([1, 0, 2]), what="softmax_ce_grad on logits (3, 3)"),
+            Case(_rng.normal(0, 2, size=(4, 3)), np.array([0, 2, 1, 2]), what="softmax_ce_grad on logits (4, 3)"),
+            Case(np.array([[1000.0, -1000.0, 0.0], [0.0, 0.0, 0.0]]), np.array([1, 2]), quiet=True,
+                 hint=_NO_SHIFT)]
+
+
+def _grad_mistakes():
+    k = lambda z: z.shape[1]  # noqa: E731
+    return {
+        "the /N is missing: the loss is a mean over the N samples, so every row of the gradient is "
+        "divided by N": lambda logits, labels: _softmax(logits) - _one_hot(labels, k(logits)),
+        "the sign is flipped: it is (p - y) / N, so the true class's logit gets a negative gradient":
+            lambda logits, labels: -_sce_grad(logits, labels),
+        "you forgot to subtract the one-hot y: (p - y) / N":
+            lambda logits, labels: _softmax(logits) / len(labels),
+        "divide by N only, not by N*C": lambda logits, labels: _sce_grad(logits, labels) / k(logits),
+        "divide by the number of samples N, not the number of classes C":
+            lambda logits, labels: _sce_grad(logits, labels) * len(labels) / k(logits),
+        "that is dL/dp; with softmax fused in, the gradient with respect to the logits is (p - y) / N":
+            lambda logits, labels: -_one_hot(labels, k(logits)) / _softmax(logits) / len(labels),
+        "used the raw scores instead of the softmax probabilities":
+            lambda logits, labels: (logits - _one_hot(labels, k(logits))) / len(labels),
+        _LABELS: lambda logits, labels: (_softmax(logits) - labels[:, None]) / len(labels),
+        "`labels` are class indices, not one-hot rows: p - labels broadcasts along the wrong axis; " + _LABELS:
+            lambda logits, labels: (_softmax(logits) - labels) / len(labels),
+        "it looks like keepdims is missing in the softmax: " + _KEEPDIMS:
+            _sce_p(lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1)),
+        _NO_SHIFT: _sce_p(lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)),
+        "logits -= ... writes into the caller's array: shifted = logits - logits.max(axis=1, keepdims=True)":
+            _sce_in_place,
+    }
+
+
+def _sce_alt(logits, labels):
+    n = len(labels)
+    g = np.exp(logits - logits.max(axis=1, keepdims=True))
+    g /= g.sum(axis=1, keepdims=True)
+    g[np.arange(n), labels] -= 1
+    return g / n
+
+
+softmax_ce_grad = table(
+    "softmax_ce_grad", _sce_grad, cases=_grad_cases(), mistakes=_grad_mistakes(),
+    correct=[_sce_grad, _sce_alt], errors=[("too many indices", _LABELS)],
+    summary="rows of the gradient sum to 0")

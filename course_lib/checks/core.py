@@ -65,7 +65,7 @@ import numpy as np
 PASSED, WRONG, TODO = "passed", "wrong", "todo"
 FAILED = WRONG  # the older name
 _LABELS = {PASSED: "✅ passed", WRONG: "❌ wrong", TODO: "⏳ to do"}
-TODO_MESSAGE = "replace `raise NotImplementedError()` above with your code."
+TODO_MESSAGE = "not implemented yet: replace `raise NotImplementedError()` above with your code."
 _strict_override = None
 _listeners = []
 
@@ -307,8 +307,9 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
             if not isinstance(got, (float, np.floating, int, np.integer, np.ndarray)):
                 return f"{what} should be a float, got {describe(got)}", None
         g, w = float(got), float(want)
-        if np.isnan(g) and not np.isnan(w):
-            return f"{what} is nan, expected {_num(w)}", "look for 0 / 0, log(0) or inf - inf"
+        if not np.isfinite(g) and np.isfinite(w):
+            return (f"{what} contains {'NaN' if np.isnan(g) else 'inf'}: should be {_num(w)}, got {g}",
+                    "NaN and inf come from 0 / 0, log(0), inf - inf or an np.exp that overflowed")
         if np.isclose(g, w, rtol=rtol, atol=atol) or g == w:
             return None
         sg, sw = _pair(g, w)
@@ -321,7 +322,7 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
             if kg == "number":
                 return (f"{what} should be an array of shape {_fmt_shape(want.shape)}, got one number, "
                         f"{describe(got)}", "keep one value per element: work element by element")
-            return f"{what} should be a NumPy array, got {describe(got)}", None
+            return f"{what} should be an array of numbers, got {describe(got)}", None
         got = np.asarray(got)
         if got.shape != want.shape:
             return f"{what} should have shape {_fmt_shape(want.shape)}, got {_fmt_shape(got.shape)}", None
@@ -338,12 +339,12 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
         g, w = got.astype(np.float64), want.astype(np.float64)
         if np.allclose(g, w, rtol=rtol, atol=atol, equal_nan=True):
             return None
-        hint = None
+        hint, what_ = None, what
         if np.isnan(g).any() and not np.isnan(w).any():
-            hint = "NaN comes from 0 / 0, log(0) * 0, inf - inf or inf / inf"
+            hint, what_ = "NaN comes from 0 / 0, 0 * log(0), inf - inf or inf / inf", f"{what} contains NaN:"
         elif np.isinf(g).any() and np.isfinite(w).all():
-            hint = "inf comes from an np.exp that overflowed or a division by 0"
-        return f"{what} {describe_difference(g, w, rtol, atol)}", hint
+            hint, what_ = "inf comes from an np.exp that overflowed or a division by 0", f"{what} contains inf:"
+        return f"{what_} {describe_difference(g, w, rtol, atol)}", hint
     if not same(got, want):
         return f"{what} should be {describe(want)}, got {describe(got)}", None
     return None
@@ -412,16 +413,29 @@ def record(f, *args, **kwargs):
     return got, seen
 
 
+def _accepts(fn, kwargs):
+    """Whether ``fn`` can be called with the keyword arguments ``kwargs``."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    names = {p.name for p in params}
+    return any(p.kind == p.VAR_KEYWORD for p in params) or set(kwargs) <= names
+
+
 class Case:
     """One row of a table: the inputs and what is special about them.
 
     ``Case(x, y, kw={"negative_slope": 0.2}, what="leaky_relu(x, negative_slope=0.2)", hint=...,
     quiet=True, rtol=..., atol=...)``: ``what`` names the call in messages (built from the inputs
-    when omitted), ``hint`` is used when no mistake matches, ``quiet`` forbids NumPy warnings.
+    when omitted), ``hint`` is used when no mistake matches, ``quiet`` forbids NumPy warnings,
+    ``optional`` skips the case for a function without the keyword arguments ``kw`` (an optional
+    argument the statement does not require).
     """
 
-    def __init__(self, *args, kw=None, what=None, hint=None, quiet=False, rtol=None, atol=None):
-        self.args, self.kwargs = args, dict(kw or {})
+    def __init__(self, *args, kw=None, what=None, hint=None, quiet=False, rtol=None, atol=None,
+                 optional=False):
+        self.args, self.kwargs, self.optional = args, dict(kw or {}), optional
         self.what, self.hint, self.quiet, self.rtol, self.atol = what, hint, quiet, rtol, atol
 
     def label(self, name):
@@ -481,22 +495,28 @@ class Table:
         got = _quiet_call(lambda *a, **kw: self._drive(f, case, a, kw), args, case.kwargs)
         return got, args
 
-    def diagnose(self, k, got, args_after, warned=None, upto=None):
-        """The hint of the mistake whose outcome on case ``k`` is the learner's, else None."""
+    def diagnose(self, k, got, args_after, warned=None):
+        """The hint of the mistake whose outcome on case ``k`` is the learner's, else None.
+
+        Among the matches, one that also agrees with the learner on every earlier case wins, then
+        one raising the very same exception message, then the first in the table.
+        """
         case = self.cases[k]
         rtol, atol = case.rtol or self.rtol, case.atol or self.atol
-        first = None
+        best, best_score = None, None
         for hint, wrong in self.mistakes.items():
             out, after = self.outcome(wrong, k)
-            if not (same(out, got, rtol, atol) and same(after, args_after)):
+            if not (same(out, got, rtol, atol) and same(after, args_after, 0, 0)):
                 continue
             if warned is not None and bool(self._warns(wrong, k)) != warned:
                 continue
-            consistent = all(self._passes(wrong, j) for j in range(k if upto is None else upto))
-            if consistent:
-                return hint
-            first = first or hint
-        return first
+            score = (all(self._passes(wrong, j) for j in range(k)),
+                     not isinstance(got, Raised) or str(got.exc) == str(out.exc))
+            if best_score is None or score > best_score:
+                best, best_score = hint, score
+            if score == (True, True):
+                break
+        return best
 
     def _warns(self, f, k):
         case = self.cases[k]
@@ -512,7 +532,8 @@ class Table:
             return False
         case = self.cases[k]
         return self.judge(out, k, self.cases[k].label(self.name)) is None and all(
-            same(a, b) for a, b, n in zip(after, case.args, self.arg_names) if n not in self.mutable)
+            same(a, b, 0, 0) for a, b, n in zip(after, case.args, self.arg_names)
+            if n not in self.mutable)
 
     def judge(self, got, k, what):
         """``None`` or ``(message, hint)``: the learner's result on case ``k`` against the reference."""
@@ -525,6 +546,8 @@ class Table:
     def run_case(self, c, fn, k):
         """Check ``fn`` on case ``k``: raises :class:`Wrong` with the mistake's hint, or returns."""
         case = self.cases[k]
+        if case.optional and not _accepts(fn, case.kwargs):
+            return None
         what = case.label(self.name)
         args = _copy(case.args)
         c.count += 1
@@ -544,7 +567,7 @@ class Table:
             hint = self.diagnose(k, got, args) or self.mutation_hint or (
                 f"`{name} -= ...`, `{name}[...] = ...` or `out={name}` write into the caller's "
                 f"array; build a new one (`{name} = {name} - ...` makes a new array)")
-            raise Wrong(f"{what} modified its input {name} in place", hint)
+            raise Wrong(f"{what}: the input {name} was modified in place", hint)
         # 2. the result
         problem = self.judge(got, k, what)
         if problem:
