@@ -31,14 +31,14 @@ def not_done(x):
 
 CASES = {
     "correct": (lambda x: x ** 2, core.PASSED, "✅ passed · square: 1 check"),
-    "todo": (not_done, core.TODO, "⏳ to do · square: replace `raise NotImplementedError()`"),
+    "todo": (not_done, core.TODO, "⏳ to do · square: not implemented yet"),
     "wrong value": (lambda x: 2 * x, core.WRONG, "should be [1, 4, 9], got [2, -4, 6]"),
     "wrong shape": (lambda x: (x ** 2)[:, None], core.WRONG, "should have shape (3,), got (3, 1)"),
     "nan": (lambda x: np.sqrt(x) ** 4, core.WRONG, "got [1, nan, 9]"),
     "inf": (lambda x: x ** 2 / 0.0, core.WRONG, "got [inf"),
     "raises": (lambda x: x.undefined_attribute, core.WRONG, "your code raised AttributeError"),
     "returns None": (lambda x: None, core.WRONG, "returned None"),
-    "wrong type": (lambda x: "squares", core.WRONG, "should be a NumPy array, got 'squares'"),
+    "wrong type": (lambda x: "squares", core.WRONG, "should be an array of numbers, got 'squares'"),
     "zero division": (lambda x: 1 / 0, core.WRONG, "ZeroDivisionError"),
 }
 
