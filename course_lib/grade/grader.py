@@ -194,7 +194,9 @@ def main(argv=None):
     except GradeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(report.summary(table, details=args.details or not args.out))
+    print(
+        report.summary(table, details="all" if args.details else None if args.out else "problems")
+    )
     if args.out:
         print(f"wrote {args.out}")
     if args.gradescope:

@@ -140,7 +140,10 @@ def chapter_names(course_root):
 
 def chapter_of(stem, chapters):
     """The chapter named in a file stem (``03_losses``, ``03_losses (1)``, ``alice-03_losses``) and
-    what is left of the stem, or ``(None, stem)``."""
+    what is left of the stem, or ``(None, stem)``. A browser's `` (1)`` and Jupyter's ``-Copy1`` are
+    not part of a learner's name."""
+    stem_in = stem
+    stem = re.sub(r"(\s*\(\d+\)|-Copy\d+)+$", "", stem)
     for chapter in sorted(chapters, key=len, reverse=True):
         at = stem.find(chapter)
         if at < 0:
@@ -148,7 +151,7 @@ def chapter_of(stem, chapters):
         before, after = stem[:at], stem[at + len(chapter) :]
         if (not before or before[-1] in SEPARATORS) and (not after or after[0] in SEPARATORS):
             return chapter, (before + after).strip(SEPARATORS)
-    return None, stem
+    return None, stem_in
 
 
 @dataclass

@@ -8,9 +8,10 @@ registered through ``core.add_listener``, and :func:`end` writes one JSON line p
 file in the grader's temporary folder (opened here, before any learner code runs).
 
 Between ``begin`` and ``end`` only results named after the exercise count, exactly one must arrive,
-and what the checkers rely on must still be the objects seen at ``install`` (the checker functions,
-the checks modules, ``numpy``'s and ``builtins``' functions, the listener list). Anything else is
-reported as tampering, which gives no credit.
+and what the checkers rely on must still be the objects seen at ``install``: the checker functions,
+the functions and classes of every ``course_lib`` module loaded by then (the checkers and the
+references they compare to), ``numpy``'s and ``builtins``' functions, the listener list. Anything
+else is reported as tampering, which gives no credit.
 
 This is a guard against the usual tricks (a printed fake ✅ line, an edited or deleted checker cell,
 ``checks.mse = ...``, patching ``np.allclose``), not a sandbox: code in the same process can
@@ -64,10 +65,14 @@ class _Probe:
             "numpy": np,
             "builtins": builtins,
         }
-        for fn in self.real.values():
-            module = sys.modules.get(getattr(fn, "__module__", ""), None)
-            if module is not None:
-                spaces[module.__name__] = module
+        # every course module loaded by now: the checkers' own, and the references they compare to
+        for label, module in list(sys.modules.items()):
+            if (
+                isinstance(module, types.ModuleType)
+                and label.startswith("course_lib.")
+                and not label.startswith("course_lib.grade")
+            ):
+                spaces.setdefault(label, module)
         for key, value in vars(core).items():
             if isinstance(value, type) and value.__module__ == core.__name__:
                 spaces[f"course_lib.checks.core.{key}"] = value
@@ -93,10 +98,13 @@ class _Probe:
             return "the name `checks` no longer is course_lib.checks"
         if self.real.get(name) is None or getattr(self.checks, name, None) is not self.real[name]:
             return f"checks.{name} was replaced by the notebook's code"
+        others = set(self.names) - {name}  # another exercise's checker is checked in its own turn
         for label, space in self.spaces.items():
             now = _snapshot(space)
             changed = sorted(
-                key for key, ident in self.snapshots[label].items() if now.get(key) != ident
+                key
+                for key, ident in self.snapshots[label].items()
+                if now.get(key) != ident and key not in others
             )
             if changed:
                 return f"{label}.{changed[0]} was replaced by the notebook's code"

@@ -87,8 +87,12 @@ def write_csv(rows, path):
         writer.writerows(rows)
 
 
-def summary(results, details=False):
-    """A plain-text table: one line per learner and chapter, counts per status and the points."""
+def summary(results, details=None):
+    """A plain-text table: one line per learner and chapter, counts per status and the points.
+
+    ``details``: ``"problems"`` adds a line per wrong, error or timeout exercise, ``"all"`` per
+    exercise not passed, ``None`` nothing.
+    """
     learners = {learner for learner, _, _ in results}
     head = (
         ([] if len(learners) <= 1 else ["learner"])
@@ -118,10 +122,13 @@ def summary(results, details=False):
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
+    shown = {"all": set(ORDER) - {"passed"}, "problems": {"wrong", "error", "timeout"}}.get(
+        details, ()
+    )
     if details:
         for learner, chapter, graded in results:
             for ex, status, message in graded:
-                if status != "passed":
+                if status in shown:
                     who = f"{learner} " if len(learners) > 1 else ""
                     lines.append(f"{who}{chapter.name} · {ex.name}: {LABELS[status]}: {message}")
     return "\n".join(lines)

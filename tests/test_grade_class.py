@@ -1,0 +1,240 @@
+"""course_lib.grade on a class of realistic submissions, each in a real kernel.
+
+The class is built from solutions/ (solved) and the generated exercises (untouched) and graded once
+(--jobs 2): solved, untouched, partly wrong, one that hangs, one that tampers in every way the
+grader guards against, a notebook that is not the course's. Every learner file is hashed before
+and after, and the submissions folder must hold exactly the same files afterwards.
+"""
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from course_lib.exercises import build_notebook
+from course_lib.grade.grader import main
+
+ROOT = Path(__file__).resolve().parents[1]
+LOSSES = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad"]
+TIMEOUT = 20   # seconds per notebook: chapter 03's exercises take about 2 s here
+
+
+def solved(name):
+    return nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4)
+
+
+def unsolved(name):
+    return build_notebook(solved(name), name)
+
+
+def cell(nb, start):
+    """The first cell whose source starts with ``start``."""
+    return next(c for c in nb.cells if c.source.startswith(start))
+
+
+def define(nb, name, body):
+    """Replace the function cell of ``name`` (keeping its cell id, as Jupyter does)."""
+    cell(nb, f"def {name}(").source = body
+
+
+def after(nb, start, source):
+    """Insert a new learner cell after the cell starting with ``start``."""
+    nb.cells.insert(nb.cells.index(cell(nb, start)) + 1, new_code_cell(source))
+
+
+def partly_wrong():
+    nb = unsolved("03_losses")
+    define(nb, "mse", cell(solved("03_losses"), "def mse(").source)
+    define(nb, "mse_grad", "def mse_grad(pred, target):\n    return pred - target   # forgot 2/n")
+    define(nb, "bce", "def bce(p, y, eps=1e-12):\n    return -np.mean(y * np.log(p)")  # syntax
+    nb.cells.insert(3, new_code_cell("scratch = [1, 2, 3]\nprint('trying things out')"))
+    return nb
+
+
+def hangs():
+    nb = unsolved("03_losses")
+    define(nb, "mse", cell(solved("03_losses"), "def mse(").source)
+    after(nb, "checks.mse(mse)", "while True:\n    pass")
+    return nb
+
+
+def tampers():
+    nb = unsolved("03_losses")
+    # mse: the checker replaced by a fake that prints a ✅ line
+    after(nb, "def mse(", "checks.mse = lambda fn: print('✅ passed · mse: 4 checks passed')")
+    # mse_grad: the checker cell edited into a fake line (same cell id)
+    cell(nb, "checks.mse_grad(").source = "print('✅ passed · mse_grad: 4 checks passed')"
+    # bce: the checker cell deleted, a fake line printed elsewhere
+    nb.cells.remove(cell(nb, "checks.bce("))
+    after(nb, "def bce(", "print('✅ passed · bce: 7 checks passed')")
+    # bce_with_logits: the function runs the real checker on the library's loss from inside
+    define(nb, "bce_with_logits", (
+        "def bce_with_logits(z, y):\n"
+        "    from course_lib.losses import BCEWithLogitsLoss\n"
+        "    checks.bce_with_logits(lambda z, y: BCEWithLogitsLoss()(z, y))\n"
+        "    return 0.0"))
+    # cross_entropy and everything after: numpy patched so that every comparison succeeds
+    after(nb, "checks.bce_with_logits(", "np.allclose = lambda *args, **kwargs: True\n"
+                                         "np.array_equal = lambda *args, **kwargs: True")
+    return nb
+
+
+def listener_removed():
+    nb = solved("00_numpy")
+    after(nb, "import numpy", "from course_lib.checks import core\n"
+                              "for fn in list(core._listeners):\n    core.remove_listener(fn)")
+    return nb
+
+
+def write(nb, path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def hashes(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    base = tmp_path_factory.mktemp("class")
+    subs = base / "submissions"
+    write(solved("03_losses"), subs / "alice" / "03_losses.ipynb")
+    write(unsolved("03_losses"), subs / "bob" / "03_losses.ipynb")
+    write(partly_wrong(), subs / "carol" / "03_losses.ipynb")
+    write(hangs(), subs / "dave" / "03_losses.ipynb")
+    write(tampers(), subs / "eve" / "03_losses.ipynb")
+    write(listener_removed(), subs / "frank" / "00_numpy.ipynb")
+    notes = new_notebook(cells=[new_code_cell("print('my own notes')")])
+    write(notes, subs / "frank" / "notes.ipynb")
+    write(new_notebook(cells=[new_code_cell("print(42)")]), subs / "gina" / "03_losses.ipynb")
+    before = hashes(subs)
+    out = base / "out" / "grades.csv"
+    out.parent.mkdir()
+    status = main([str(subs), "--out", str(out), "--jobs", "2", "--timeout", str(TIMEOUT),
+                   "--quiet"])
+    with open(out, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {"status": status, "rows": rows, "before": before, "after": hashes(subs), "subs": subs}
+
+
+def statuses(graded, learner):
+    return {r["exercise"]: r["status"] for r in graded["rows"] if r["learner"] == learner}
+
+
+def row(graded, learner, exercise):
+    return next(r for r in graded["rows"] if (r["learner"], r["exercise"]) == (learner, exercise))
+
+
+def test_grading_ran_and_learner_files_are_untouched(graded):
+    assert graded["status"] == 0
+    assert graded["after"] == graded["before"]          # same files, same bytes: nothing written
+    learners = sorted({r["learner"] for r in graded["rows"]})
+    assert learners == ["alice", "bob", "carol", "dave", "eve", "frank", "gina"]
+    assert all(list(r) == ["learner", "chapter", "exercise", "status", "points", "message"]
+               for r in graded["rows"])
+
+
+def test_solved_and_untouched(graded):
+    assert statuses(graded, "alice") == dict.fromkeys(LOSSES, "passed")
+    assert {r["points"] for r in graded["rows"] if r["learner"] == "alice"} == {"1"}
+    assert statuses(graded, "bob") == dict.fromkeys(LOSSES, "todo")
+    assert row(graded, "bob", "mse")["points"] == "0"
+    assert "NotImplementedError" in row(graded, "bob", "mse")["message"]
+
+
+def test_partly_wrong(graded):
+    assert statuses(graded, "carol") == {"mse": "passed", "mse_grad": "wrong", "bce": "error",
+                                         "bce_with_logits": "todo", "cross_entropy": "todo",
+                                         "softmax_ce_grad": "todo"}
+    assert "NameError" in row(graded, "carol", "bce")["message"]
+    assert "SyntaxError" in row(graded, "carol", "bce")["message"]   # the cause, from its cell
+    assert row(graded, "carol", "mse_grad")["message"]               # the checker's explanation
+
+
+def test_a_hanging_notebook_times_out_and_keeps_what_ran(graded):
+    got = statuses(graded, "dave")
+    assert got["mse"] == "passed"
+    assert [got[name] for name in LOSSES[1:]] == ["timeout"] * 5
+    assert f"{TIMEOUT} s" in row(graded, "dave", "mse_grad")["message"]
+
+
+def test_tampering_gives_no_credit(graded):
+    got = statuses(graded, "eve")
+    assert "passed" not in got.values()
+    assert got["mse"] == "error"
+    assert "checks.mse was replaced" in row(graded, "eve", "mse")["message"]
+    # the edited and the deleted checker cells: the course's ran on the unsolved functions
+    assert got["mse_grad"] == "todo" and "edited" in row(graded, "eve", "mse_grad")["message"]
+    assert got["bce"] == "todo" and "missing" in row(graded, "eve", "bce")["message"]
+    assert got["bce_with_logits"] == "error"
+    assert "more than once" in row(graded, "eve", "bce_with_logits")["message"]
+    for name in ("cross_entropy", "softmax_ce_grad"):
+        assert got[name] == "error" and "numpy.a" in row(graded, "eve", name)["message"]
+
+
+def test_a_removed_listener_gives_no_credit(graded):
+    got = statuses(graded, "frank")
+    assert set(got) == {"broadcast_shape", "accuracy_from_scores", "normalize_rows",
+                        "dense_forward", "pairwise_sq_distances"}
+    assert set(got.values()) == {"error"}
+    assert "listeners" in row(graded, "frank", "dense_forward")["message"]
+
+
+def test_a_foreign_notebook_under_a_course_name(graded):
+    assert statuses(graded, "gina") == dict.fromkeys(LOSSES, "error")
+    assert "not one of the course's notebooks" in row(graded, "gina", "mse")["message"]
+
+
+def test_gradescope_results_and_weights(tmp_path):
+    submission = tmp_path / "submission"
+    nb = unsolved("03_losses")
+    for name in ("mse", "cross_entropy"):
+        define(nb, name, cell(solved("03_losses"), f"def {name}(").source)
+    write(nb, submission / "03_losses.ipynb")
+    before = hashes(submission)
+    points = tmp_path / "points.toml"
+    points.write_text("[03_losses]\nmse = 2\ncross_entropy = 3\nbce = 0.5\n", encoding="utf-8")
+    results, out = tmp_path / "results.json", tmp_path / "grades.csv"
+    status = main([str(submission), "--gradescope", str(results), "--out", str(out), "--points",
+                   str(points), "--chapters", "03_losses,00_numpy", "--jobs", "1", "--quiet"])
+    assert status == 0 and hashes(submission) == before
+    data = json.loads(results.read_text(encoding="utf-8"))
+    assert data["score"] == 5.0
+    tests = {t["name"]: t for t in data["tests"]}
+    mse = tests["03_losses · mse"]
+    assert mse == {"name": "03_losses · mse", "score": 2.0, "max_score": 2.0, "status": "passed",
+                   "output": mse["output"]}
+    assert mse["output"].startswith("passed: ") and "checks" in mse["output"]
+    assert tests["03_losses · bce"]["max_score"] == 0.5 and tests["03_losses · bce"]["score"] == 0
+    assert tests["03_losses · cross_entropy"]["score"] == 3.0
+    assert tests["03_losses · mse_grad"]["output"].startswith("to do: ")
+    # 00_numpy was expected and not handed in: missing, graded without running anything
+    assert tests["00_numpy · dense_forward"]["output"] == "missing: no 00_numpy.ipynb handed in"
+    assert len(tests) == 6 + 5
+    rows = list(csv.DictReader(open(out, newline="", encoding="utf-8")))
+    assert {r["learner"] for r in rows} == {"submission"}
+    points = [r["points"] for r in rows if r["chapter"] == "03_losses"]
+    assert points == ["2", "0", "0", "0", "3", "0"]
+
+
+def test_progress_report_for_a_learner(tmp_path, capsys):
+    mine = tmp_path / "exercises"
+    nb = unsolved("03_losses")
+    define(nb, "mse", cell(solved("03_losses"), "def mse(").source)
+    define(nb, "mse_grad", "def mse_grad(pred, target):\n    return pred - target")
+    write(nb, mine / "03_losses.ipynb")
+    before = hashes(mine)
+    assert main([str(mine), "--quiet"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["chapter", "passed", "wrong", "to", "do", "error", "timeout",
+                              "missing", "points"]
+    assert out[2].split() == ["03_losses", "1", "1", "4", "0", "0", "0", "1/6"]
+    assert out[3].startswith("03_losses · mse_grad: wrong: ")
+    assert len(out) == 4                       # the to-do exercises are counted, not listed
+    assert hashes(mine) == before
