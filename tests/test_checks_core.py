@@ -234,7 +234,7 @@ def test_table_passes_and_counts_cases():
 
 def test_mutation_is_checked_on_extreme_cases_too():
     result = TWICE(_clips_in_place, strict=False, quiet=True)
-    assert "twice(±1000) modified its input x in place" in result.line
+    assert "twice(±1000): the input x was modified in place" in result.line
     assert "Hint: clipping x in place changes the caller's array." in result.line
 
 
