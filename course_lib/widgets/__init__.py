@@ -1,8 +1,11 @@
-"""Interactive figures for the chapters (ipywidgets + ipympl); see ``_common`` for the rules.
+"""Interactive figures for the chapters; see ``base`` for how to build one.
 
-Each chapter's widgets live in their own module and are re-exported here.
+Every widget is a :class:`~course_lib.widgets.base.CourseWidget`; animated ones play in the
+browser with a :class:`~course_lib.widgets.base.FramePlayer`. Each chapter's widgets live in
+their own module and are re-exported here.
 """
 
+from .base import RUN_HINT, CourseWidget, FramePlayer, Scene, static_figure  # noqa: F401
 from ._common import (Backdrop, canvas_widget, play_controls, redraw, rewind, set_frames,  # noqa: F401
                       widget_figure)
 from .perceptron import *  # noqa: F401,F403

@@ -60,6 +60,36 @@ Fixtures
     ``.page``
         The Playwright ``Page``; ``.relpath``; ``.server`` (the ``LabServer``).
 
+Frame players (``course_lib.widgets.base.FramePlayer``, the browser-side animations)
+    ``players()``
+        Locator of the frame players (``.course-frame-player``), one per widget, in page order.
+        ``player_canvas(i)`` is the ``i``-th one's canvas (a locator: pass it to ``screenshot``).
+    ``press_play(index=0)``
+        Clicks the button whose accessible name contains "Play" in the ``index``-th frame player;
+        on a page without frame players, the ``index``-th ipywidgets ``Play``.
+    ``player_state(index=0) -> dict``
+        What the ``index``-th player shows: ``{"frame", "scene", "playing", "ready"}`` (ints;
+        ``scene`` counts the kernel's updates, ``ready`` is 1 once the backdrop image is drawn).
+    ``wait_for_player(index=0, after_scene=None, frame=None, playing=None, timeout=15) -> dict``
+        Polls ``player_state`` until the scene id is > ``after_scene``, the frame is ``frame``
+        (negative: from the end, e.g. -1 the finished race) and ``playing`` matches; then waits
+        two animation frames so the page has painted it. Fails the test on timeout.
+    ``kernel_print(code, timeout=30) -> str``
+        Runs ``code`` in the notebook's kernel outside any cell and returns what it printed
+        (e.g. ``nb.kernel_print("print(player.frame)")``: what Python heard from the page).
+    ``measure_fps(locator_or_index=0, seconds=2.0) -> dict``
+        Measures IN THE PAGE how many distinct pictures a canvas shows per second: on every
+        ``requestAnimationFrame`` tick it hashes all the canvas' pixels and counts the ticks whose
+        hash differs from the tick before. Returns ``{"fps", "distinct", "ticks", "seconds",
+        "max_gap_ms"}`` (``ticks / seconds`` is the display rate, ~60 in headless Chromium;
+        ``max_gap_ms`` the longest time without a change). Use it while the widget plays, kernel
+        idle; an animated widget must show ``fps >= 50``::
+
+            nb.press_play(0)
+            fps = nb.measure_fps(nb.player_canvas(0), seconds=2.0)
+            record_property("fps", round(fps["fps"], 1))
+            assert fps["fps"] >= 50, fps
+
 A chapter's browser test, for reference::
 
     import time
@@ -124,6 +154,7 @@ LAB_SETTINGS = {
     },
 }
 CANVAS_SELECTOR = ".jupyter-matplotlib-figure canvas:first-of-type"
+PLAYER_SELECTOR = ".course-frame-player"
 
 
 # ---------------------------------------------------------------------------------------- marks
@@ -469,7 +500,57 @@ _JS_RENDERED = """() => {
     for (let i = 3; i < data.length; i += 4 * 97) { if (data[i] !== 0) { drawn = true; break; } }
     if (!drawn) out.blank += 1;
   }
+  for (const p of root.querySelectorAll('.course-frame-player')) {
+    out.figures += 1;
+    if (p.dataset.ready !== '1') out.blank += 1;
+  }
   out.nodes = root.getElementsByTagName('*').length;
+  return out;
+}"""
+
+
+#: distinct pictures per second on a canvas, measured in the page (see ``measure_fps``)
+_JS_MEASURE_FPS = """async ([canvas, ms]) => {
+  const ctx = canvas.getContext('2d');
+  const hash = () => {
+    const px = new Uint32Array(ctx.getImageData(0, 0, canvas.width, canvas.height).data.buffer);
+    let h = 0;
+    for (let i = 0; i < px.length; i += 1) h = (Math.imul(h, 31) + px[i]) | 0;
+    return h;
+  };
+  let last = hash(), distinct = 0, ticks = 0, lastChange = performance.now(), maxGap = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const h = hash(), now = performance.now();
+    ticks += 1;
+    if (h !== last) {
+      distinct += 1; last = h;
+      maxGap = Math.max(maxGap, now - lastChange); lastChange = now;
+    }
+  }
+  const seconds = (performance.now() - start) / 1000;
+  maxGap = Math.max(maxGap, performance.now() - lastChange);
+  return {fps: distinct / seconds, distinct, ticks, seconds, max_gap_ms: maxGap};
+}"""
+
+_JS_PLAYER_STATE = """(el) => ({frame: Number(el.dataset.frame), scene: Number(el.dataset.scene),
+  playing: Number(el.dataset.playing), ready: Number(el.dataset.ready),
+  n: (() => { const r = el.querySelector('input[type=range]'); return r ? Number(r.max) + 1 : 0; })()})
+"""
+
+
+_JS_KERNEL_PRINT = """async ([code, ms]) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, silent: false, store_history: false});
+  let out = '';
+  future.onIOPub = (msg) => {
+    const t = msg.header.msg_type;
+    if (t === 'stream') out += msg.content.text;
+    else if (t === 'error') out += `ERROR ${msg.content.ename}: ${msg.content.evalue}`;
+  };
+  const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), ms));
+  await Promise.race([future.done, timeout]);
   return out;
 }"""
 
@@ -620,10 +701,57 @@ class NotebookPage:
             time.sleep(0.2)
 
     def press_play(self, index=0):
-        """Click the play button of the ``index``-th Play widget."""
-        button = self.page.locator(".widget-play").nth(index).locator("button").first
+        """Click the "Play" button of the ``index``-th frame player (else the ``index``-th
+        ipywidgets Play widget's play button)."""
+        if self.players().count():
+            button = self.players().nth(index).get_by_role("button", name="Play")
+        else:
+            button = self.page.locator(".widget-play").nth(index).locator("button").first
         button.scroll_into_view_if_needed(timeout=10_000)
         button.click(timeout=10_000)
+
+    # ------------------------------------------------------------------------ frame players
+    def players(self):
+        """Locator of the frame players (``course_lib.widgets.base.FramePlayer``)."""
+        return self.page.locator(PLAYER_SELECTOR)
+
+    def player_canvas(self, index=0):
+        """The canvas of the ``index``-th frame player."""
+        return self.players().nth(index).locator("canvas").first
+
+    def player_state(self, index=0):
+        """``{"frame", "scene", "playing", "ready", "n"}`` of the ``index``-th frame player."""
+        return self.players().nth(index).evaluate(_JS_PLAYER_STATE)
+
+    def wait_for_player(self, index=0, after_scene=None, frame=None, playing=None, timeout=15.0):
+        """Wait until the ``index``-th player shows a scene newer than ``after_scene`` at
+        ``frame`` (negative: from the end) with ``playing`` as given; returns its state."""
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.player_state(index)
+            want = None if frame is None else (frame if frame >= 0 else st["n"] + frame)
+            if (st["ready"] == 1 and (after_scene is None or st["scene"] > after_scene)
+                    and (want is None or st["frame"] == want)
+                    and (playing is None or st["playing"] == int(bool(playing)))):
+                # two animation frames: the page has painted what its data attributes say
+                self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => "
+                                   "requestAnimationFrame(r)))")
+                return st
+            if time.monotonic() > deadline:
+                self._fail(f"frame player {index} did not reach scene > {after_scene}, frame "
+                           f"{frame}, playing {playing} within {timeout} s (now {st})")
+            time.sleep(0.05)
+
+    def kernel_print(self, code, timeout=30.0):
+        """Run ``code`` in the notebook's kernel outside any cell; returns what it printed
+        (an exception comes back as ``"ERROR Name: message"``). Nothing lands in the notebook."""
+        return self.page.evaluate(_JS_KERNEL_PRINT, [code, float(timeout) * 1000])
+
+    def measure_fps(self, locator=0, seconds=2.0):
+        """Distinct pictures per second on a canvas, measured in the page (module docstring)."""
+        loc = self.player_canvas(locator) if isinstance(locator, int) else locator
+        handle = loc.element_handle(timeout=10_000)
+        return self.page.evaluate(_JS_MEASURE_FPS, [handle, float(seconds) * 1000])
 
     def pause(self, index=0):
         """Click the pause button of the ``index``-th Play widget."""

@@ -238,3 +238,69 @@ def test_server_root_is_a_throwaway_copy(lab_server, open_notebook):
     assert not (REPO / "_harness").exists()
     for folder in FOLDERS:
         assert not (REPO / folder / ".ipynb_checkpoints").exists()
+
+
+# ------------------------------------------------------------------ the browser-side player
+
+PLAYER_PROBE = "_harness/player_probe.ipynb"
+PLAYER_CELLS = [
+    ("markdown", "# Frame-player probe"),
+    ("code", "import numpy as np\n"
+             "from course_lib.widgets.base import FramePlayer, Scene, static_figure\n"
+             "x = np.linspace(0, 2 * np.pi, 200)\n"
+             "fig = static_figure((5, 3))\n"
+             "ax = fig.add_subplot()\n"
+             "ax.set(xlim=(0, 2 * np.pi), ylim=(-1.1, 1.1), title='player probe')\n"
+             "(line,) = ax.plot([], [], label='sin')\n"
+             "F = 40\n"
+             "waves = np.stack([np.column_stack([x, np.sin(x + 2 * np.pi * k / F)]) "
+             "for k in range(F)])\n"
+             "scene = Scene(fig, clickable=[ax])\n"
+             "scene.line(ax, waves, like=line)\n"
+             "scene.text(ax, [f'frame {k}' for k in range(F)])\n"
+             "player = FramePlayer(scene, fps=10, loop=True)\n"
+             "heard = []\n"
+             "player.on_frame(lambda k: heard.append(('frame', k)))\n"
+             "player.on_click(lambda i, cx, cy: heard.append(('click', i, round(cx, 1), "
+             "round(cy, 1))))\n"
+             "player"),
+    ("code", "print(heard, player.frame)"),
+]
+
+
+def test_frame_player_plays_in_the_page(lab_server, open_notebook, record_property):
+    """40 frames at 10 frames/s, interpolated: the canvas still changes on every display frame."""
+    nb = open_and_run(lab_server, open_notebook, PLAYER_PROBE, PLAYER_CELLS)
+    assert nb.players().count() == 1
+    st = nb.wait_for_player(0, frame=0, playing=False)
+    assert st["n"] == 40
+    play = nb.players().first.get_by_role("button", name="Play")
+    assert play.count() == 1
+    play.focus()
+    assert play.evaluate("b => document.activeElement === b"), "Play takes keyboard focus"
+    nb.press_play(0)
+    nb.wait_for_player(0, playing=True)
+    fps = nb.measure_fps(nb.player_canvas(0), seconds=2.0)
+    print(f"\n[harness] frame player: {fps}")
+    record_property("player_fps", round(fps["fps"], 1))
+    assert fps["fps"] >= 50, fps
+    assert fps["distinct"] >= 0.95 * fps["ticks"], f"a display frame without a new picture: {fps}"
+    # pause: the kernel hears the frame the page stopped on
+    play.click()
+    st = nb.wait_for_player(0, playing=False)
+    deadline = time.monotonic() + 10
+    while True:
+        text = nb.kernel_print("print(heard, player.frame)").strip()
+        if text.endswith(f" {st['frame']}") or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert text == f"[('frame', {st['frame']})] {st['frame']}", text
+    # a click inside the axes reaches Python in data coordinates (the axes' centre: x = pi, y = 0)
+    box = nb.kernel_print("print(*player.scene['axes'][0]['box'])").split()
+    left, top, width, height = (float(v) for v in box)
+    nb.player_canvas(0).click(position={"x": left + width / 2, "y": top + height / 2})
+    deadline = time.monotonic() + 10
+    while "click" not in text and time.monotonic() < deadline:
+        text = nb.kernel_print("print(heard[-1])").strip()
+        time.sleep(0.2)
+    assert text == "('click', 0, 3.1, 0.0)", text
