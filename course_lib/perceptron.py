@@ -95,8 +95,8 @@ class Perceptron:
         Starts from ``w ~ Normal(0, init_scale)`` (D,) and ``b = 0``; each epoch visits the points
         in a fresh random order (``shuffle=False``: in the given order) and applies the
         perceptron rule (:func:`perceptron_update`) to each. ``stop_early``: stop after the first
-        epoch without a mistake (nothing would change any more). ``rng`` (int or Generator) drives the start and
-        the shuffles, so the same seed gives the same run.
+        epoch without a mistake (nothing would change any more). ``rng`` (int or Generator)
+        drives the start and the shuffles, so the same seed gives the same run.
         """
         X = _check_X(X)
         y = _check_labels(y, X.shape[0])
@@ -104,6 +104,8 @@ class Perceptron:
             raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
         if not lr > 0:
             raise ValueError(f"lr must be > 0, got {lr!r}")
+        if not init_scale >= 0:
+            raise ValueError(f"init_scale must be >= 0, got {init_scale!r}")
         rng = np.random.default_rng(rng)
         w = rng.normal(0.0, init_scale, X.shape[1])
         b = 0.0

@@ -157,3 +157,67 @@ def test_draw_neuron_runs_and_labels():
     texts = [t.get_text() for t in ax.texts]
     assert "$b=-1.5$" in texts and "$x_1$" in texts and "$1$" in texts and ax.get_title() == "AND"
     plt.close(fig)
+
+
+# -- seeded reference values and every optional argument --------------------------------------------
+def test_seeded_reference_run_at_default_settings():
+    X, y = linearly_separable(rng=0)
+    model = Perceptron().fit(X, y, rng=0)                       # epochs=20, lr=0.1, shuffle=True
+    np.testing.assert_allclose(model.w, [-0.21479202503242745, 0.30063824139938117], atol=1e-12)
+    assert model.b == pytest.approx(-0.1) and model.mistakes == [5, 0]
+    ordered = Perceptron().fit(X, y, rng=0, shuffle=False)      # recorded once, too
+    np.testing.assert_allclose(ordered.w, [-0.20209951862320796, 0.29822976285114056], atol=1e-12)
+    assert ordered.mistakes == [4, 1, 0]
+
+
+def manual_fit(X, y, epochs, lr, rng, shuffle):
+    """The perceptron loop written out: same start, same visiting order."""
+    rng = np.random.default_rng(rng)
+    w, b = rng.normal(0.0, 1.0, X.shape[1]), 0.0
+    for _ in range(epochs):
+        order = rng.permutation(len(X)) if shuffle else range(len(X))
+        for i in order:
+            w, b = perceptron_update(w, b, X[i], y[i], lr)
+    return w, b
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_shuffle_visits_a_fresh_random_order_each_epoch(shuffle):
+    X, y = linearly_separable(25, margin=0.05, rng=5)
+    model = Perceptron().fit(X, y, epochs=4, lr=0.3, rng=2, shuffle=shuffle, stop_early=False)
+    w, b = manual_fit(X, y, 4, 0.3, 2, shuffle)
+    assert np.allclose(model.w, w) and np.isclose(model.b, b)
+    w_other, _ = manual_fit(X, y, 4, 0.3, 2, not shuffle)
+    assert not np.allclose(model.w, w_other)                   # the order really matters here
+
+
+def test_init_scale_sets_the_random_start():
+    X, y = linearly_separable(10, rng=0)
+    zero = Perceptron().fit(X, y, epochs=1, rng=0, init_scale=0.0)
+    assert np.array_equal(zero.history[0].w, [0.0, 0.0])
+    one = Perceptron().fit(X, y, epochs=1, rng=0)
+    big = Perceptron().fit(X, y, epochs=1, rng=0, init_scale=3.0)
+    np.testing.assert_allclose(big.history[0].w, 3.0 * one.history[0].w)
+    with pytest.raises(ValueError, match="init_scale"):
+        Perceptron().fit(X, y, rng=0, init_scale=-1.0)
+
+
+def test_lr_scales_every_update_from_a_zero_start():
+    X, y = linearly_separable(10, rng=0)
+    a = Perceptron().fit(X, y, epochs=3, lr=0.1, rng=0, init_scale=0.0, stop_early=False)
+    b = Perceptron().fit(X, y, epochs=3, lr=2.0, rng=0, init_scale=0.0, stop_early=False)
+    np.testing.assert_allclose(b.w, 20 * a.w)                  # from w = 0 the path just scales
+    assert b.b == pytest.approx(20 * a.b) and a.mistakes == b.mistakes
+
+
+def test_one_epoch_and_a_single_point():
+    model = Perceptron().fit([[1.0, 2.0]], [1], epochs=1, lr=0.5, rng=0, init_scale=0.0)
+    assert len(model.history) == 2
+    assert np.allclose(model.w, [0.5, 1.0]) and model.b == 0.5  # step(0) = 0: one update
+    assert model.mistakes == [1] and not model.converged
+
+
+def test_stop_early_stops_after_the_first_clean_epoch():
+    X, y = linearly_separable(20, margin=0.5, rng=0)
+    model = Perceptron().fit(X, y, epochs=50, lr=0.1, rng=0)
+    assert model.mistakes[-1] == 0 and 0 not in model.mistakes[:-1]
