@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course_lib import data
-from course_lib.layers import Dense, ReLU, Sequential, Tanh
+from course_lib.layers import Dense, Layer, ReLU, Sequential, Tanh
 from course_lib.losses import CrossEntropyLoss, MSELoss
 from course_lib.training import History, Snapshots, accuracy, fit, predict
 
@@ -198,3 +198,49 @@ def test_inputs_are_not_modified():
     fit(spiral_model(), CrossEntropyLoss(), X, y, epochs=3, batch_size=4, rng=0)
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
+
+
+class FixedScores(Layer):
+    """A model whose scores are given: to test accuracy and predict at exact boundaries."""
+
+    def __init__(self, scores):
+        super().__init__()
+        self.scores = np.asarray(scores, dtype=np.float64)
+
+    def forward(self, x):
+        return self.scores
+
+
+@pytest.mark.parametrize("shape", [(-1,), (-1, 1)])
+def test_binary_score_of_exactly_zero_is_class_0_in_accuracy_and_predict(shape):
+    scores = np.array([0.0, -0.0, 1e-300, -1e-300, 2.0]).reshape(shape)
+    labels = predict(FixedScores(scores), np.zeros((5, 2)))
+    assert labels.tolist() == [0, 0, 1, 0, 1]                    # class 1 only where score > 0
+    assert accuracy(scores, labels) == 1.0                        # the two always agree
+    assert accuracy(scores, np.array([1, 1, 1, 0, 1])) == pytest.approx(3 / 5)
+
+
+def test_multiclass_ties_go_to_the_first_class_in_both():
+    scores = np.array([[1.0, 1.0, 0.0], [0.0, 2.0, 2.0], [0.0, 0.0, 0.0]])
+    labels = predict(FixedScores(scores), np.zeros((3, 2)))
+    assert labels.tolist() == [0, 1, 0]
+    assert accuracy(scores, labels) == 1.0
+
+
+def test_accuracy_single_sample_and_all_wrong():
+    assert accuracy(np.array([[0.2, 0.8]]), np.array([1])) == 1.0
+    assert accuracy(np.array([[0.2, 0.8]]), np.array([0])) == 0.0
+    assert accuracy(np.array([-1.0, 1.0]), np.array([1, 0])) == 0.0
+
+
+@pytest.mark.parametrize("mode", [True, False])
+def test_predict_restores_the_mode_even_when_forward_raises(mode):
+    class Broken(FixedScores):
+        def forward(self, x):
+            assert not self.training                               # predict runs in eval mode
+            raise KeyError("boom")
+
+    model = Broken([0.0]).train(mode)
+    with pytest.raises(KeyError):
+        predict(model, np.zeros((1, 2)))
+    assert model.training is mode
