@@ -1,19 +1,17 @@
-"""Checkers for chapter 05 · Gradient descent and optimizers (see course_lib.checks.core).
+"""Checkers for chapter 05 · Gradient descent and optimizers: tables on the engine of :mod:`.core`.
 
-The update exercises share one signature, ``step(p, g, state, lr, **hyper) -> None``: update the
-parameter array ``p`` IN PLACE from the gradient ``g`` (``state`` is a dict, empty on the first
-call, that the function fills). Each checker runs the learner's step for a few steps and compares
-every intermediate ``p`` with PyTorch's rule; when the path matches a typical mistake instead
-(momentum's sign flipped, eps inside the square root, alpha and 1 - alpha swapped, bias
-correction missing or counted from t = 0, ``p = p - ...`` rebinding a local name), the hint
-names it. NumPy warnings from a learner's code are silenced (the hint explains the NaN instead).
+The update exercises share one signature, ``step(p, g, state, lr, **hyper) -> None``: update ``p``
+IN PLACE from ``g`` (``state`` is a dict, empty on the first call, that the function fills). A
+driver runs the step for a few steps and observes every intermediate ``p`` and the final
+``state``; the reference is PyTorch's rule written the same way, and so is every mistake (lr inside
+the velocity, eps inside the square root, betas swapped or hard-coded, bias correction missing or
+counted from 0, the corrected moments stored, ``p = p - ...`` rebinding a local name, ...). One
+case changes the learning rate between steps: lr inside the velocity only shows then.
 """
-
-import warnings
 
 import numpy as np
 
-from .core import Wrong, checker, describe
+from .core import Case, _pair, describe, same, table
 
 __all__ = ["gd_step", "minibatches", "ewa", "momentum_step", "rmsprop_step", "adam_step"]
 
@@ -21,321 +19,463 @@ _REBOUND = ("the caller's array did not change: `p = p - lr * g` only rebinds th
             "to a new array. Update in place: `p -= lr * g` (or `p[...] = ...`)")
 
 
-def _quietly(c, fn, *args, **kwargs):
-    """``c.call_raw`` with NumPy's warnings silenced (a learner's 1/0 must not print to stderr)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with np.errstate(all="ignore"):
-            return c.call_raw(fn, *args, **kwargs)
-
-
-def _path(c, step, p0, grads, lr, **hyper):
-    """Run ``step`` from a copy of ``p0`` over ``grads``; returns (p after each step (K, D), returns)."""
-    p, state, out, returned = np.array(p0, dtype=np.float64), {}, [], []
-    for g in grads:
-        g_in = np.array(g, dtype=np.float64)
-        returned.append(_quietly(c, step, p, g_in, state, lr, **hyper))
-        if not np.array_equal(g_in, g):
-            raise Wrong("your step modified the gradient g", "compute with g, never write into it")
-        out.append(p.copy())
-    return np.array(out), returned, state
-
-
-def _reference(update, p0, grads, lr, **hyper):
-    """The path of a plain-Python ``update(p, g, state, lr, **hyper)`` (a right or wrong rule)."""
-    p, state, out = np.array(p0, dtype=np.float64), {"t": 0}, []
-    with np.errstate(all="ignore"):
-        for g in grads:
-            state["t"] += 1
-            update(p, np.asarray(g, dtype=np.float64), state, lr, **hyper)
-            out.append(p.copy())
-    return np.array(out)
-
-
-def _same(a, b):
-    return a.shape == b.shape and np.allclose(a, b, rtol=1e-6, atol=1e-12, equal_nan=True)
-
-
-def _compare(c, name, got, returned, p0, want, mistakes, nan_hint=None):
-    """``got`` (K, D) must match ``want``; else name the first mistake whose path it matches."""
-    c.count += 1
-    if _same(got, want):
-        return
-    for hint, path in mistakes.items():
-        if _same(got, path):
-            raise Wrong(f"{name}: after {len(got)} steps p is {describe(got[-1])}, expected "
-                        f"{describe(want[-1])}", hint)
-    if np.array_equal(got[0], p0):
-        if isinstance(returned[0], np.ndarray) and not np.array_equal(returned[0], p0):
-            raise Wrong(f"{name}: you returned a new array but p itself is unchanged", _REBOUND)
-        raise Wrong(f"{name}: p is unchanged after the first step", _REBOUND)
-    if not np.isfinite(got).all():
-        raise Wrong(f"{name}: p contains NaN or inf after step "
-                    f"{int(np.nonzero(~np.isfinite(got).all(axis=1))[0][0]) + 1}", nan_hint)
-    k = int(np.nonzero(~np.isclose(got, want, rtol=1e-6, atol=1e-12).all(axis=1))[0][0])
-    raise Wrong(f"{name}: after step {k + 1} p should be {describe(want[k])}, got {describe(got[k])}")
-
-
 def _grads(seed, n_steps=4, dim=3, scale=1.0):
-    rng = np.random.default_rng(seed)
-    return rng.normal(0.0, scale, (n_steps, dim))
+    return np.random.default_rng(seed).normal(0.0, scale, (n_steps, dim))
 
 
-# ------------------------------------------------------------------------------------------------
-@checker("gd_step")
-def gd_step(c, fn):
-    """``gd_step(p, g, lr)``: ``p -= lr * g`` in place."""
-    p0 = np.array([1.0, -2.0, 0.5])
-    for lr, g in ((0.1, np.array([0.5, -1.0, 2.0])), (0.01, np.array([3.0, 0.0, -4.0]))):
-        p = p0.copy()
-        g_in = g.copy()
-        ret = _quietly(c, fn, p, g_in, lr)
-        c.unchanged(g, g_in, "the gradient g")
-        got, want = p, p0 - lr * g
-        c.count += 1
-        if np.allclose(got, want):
-            continue
-        if np.allclose(got, p0 + lr * g):
-            raise Wrong("p moved uphill (p + lr * g)", "gradient DEscent subtracts: p -= lr * g")
-        if np.allclose(got, p0 - g):
-            raise Wrong("the step ignores the learning rate", "multiply the gradient by lr")
-        if np.array_equal(got, p0):
-            if isinstance(ret, np.ndarray):
-                raise Wrong("you returned a new array but p itself is unchanged", _REBOUND)
-            raise Wrong("p is unchanged after the step", _REBOUND)
-        raise Wrong(f"with lr = {lr}, p should become {describe(want)}, got {describe(got)}")
+def _path(step, p, grads, lr, keys=(), **hyper):
+    """Run ``step`` over ``grads`` (``lr`` a number or one per step): every p, the state, a flag."""
+    state, path, returned_new = {}, [], False
+    for i, g in enumerate(grads):
+        before = p.copy()
+        out = step(p, g, state, float(lr[i]) if np.ndim(lr) else lr, **hyper)
+        returned_new |= isinstance(out, np.ndarray) and np.array_equal(p, before)
+        path.append(p.copy())
+    kept = {k: np.array(state[k], dtype=np.float64) if not np.isscalar(state[k]) else state[k]
+            for k in keys if k in state}
+    return {"path": np.array(path), "state": kept, "returned_new": returned_new}
 
 
-# ------------------------------------------------------------------------------------------------
-@checker("minibatches")
-def minibatches(c, fn):
-    """``minibatches(X, y, batch_size, rng)``: shuffled (X_b, y_b) pairs covering every sample once."""
-    N, bs = 23, 5
-    X = np.column_stack([np.arange(N, dtype=np.float64), -np.arange(N, dtype=np.float64)])
-    y = np.arange(N)
-    X_in, y_in = X.copy(), y.copy()
-    batches = _quietly(c, fn, X_in, y_in, bs, np.random.default_rng(0))
-    c.unchanged(X, X_in, "X")
-    c.unchanged(y, y_in, "y")
+def _check_path(keys):
+    """The comparison of two :func:`_path` observations, with messages a learner can act on."""
+    def check(got, want, case):
+        p0, lr = case.args[0], case.args[2]
+        what = ", ".join([f"lr={describe(np.asarray(lr))}"] + [f"{k}={v}" for k, v in case.kwargs.items()])
+        path, ref = got["path"], want["path"]
+        if not same(path, ref, 1e-7, 1e-12):
+            if np.array_equal(path[0], p0):
+                hint = _REBOUND
+                if got["returned_new"]:
+                    return f"{what}: you returned a new array but p itself is unchanged", hint
+                return f"{what}: p is unchanged after the first step", hint
+            bad = ~np.isclose(path, ref, rtol=1e-7, atol=1e-12).all(axis=1)
+            k = int(np.argmax(bad))
+            if not np.isfinite(path[k]).all():
+                return (f"{what}: p contains NaN or inf after step {k + 1}",
+                        "is a step count t still 0 when you divide by 1 - beta**t?")
+            shown = "; ".join(f"[{i}] should be {w}, got {g}" for i, (g, w) in
+                              enumerate(_pair(a, b) for a, b in zip(path[k], ref[k])) if g != w)
+            also = next((f" (and state[{key!r}] is {describe(got['state'][key])}, expected "
+                         f"{describe(want['state'][key])})" for key in keys if key in got["state"]
+                         and not same(got["state"][key], want["state"][key], 1e-7, 1e-12)), "")
+            hint = ("t counts the steps: add 1 per call, so that t = 1 on the first step and the "
+                    "correction uses 1 - beta**t" if "state['t']" in also else None)
+            return f"{what}: after step {k + 1} of {len(ref)}, p {shown or 'differs'}{also}", hint
+        for key in keys:
+            if key not in got["state"]:
+                return (f"{what}: state has no {key!r} entry",
+                        f"keep it in state[{key!r}] (create it on the first call) and reuse it")
+            if not same(got["state"][key], want["state"][key], 1e-7, 1e-12):
+                return (f"{what}: state[{key!r}] after {len(ref)} steps should be "
+                        f"{describe(want['state'][key], 8)}, got {describe(got['state'][key], 8)}", None)
+        return None
+    return check
+
+
+def _optimizer(name, step, keys, cases, mistakes, correct, summary):
+    return table(name, step, cases, mistakes, correct, arg_names=("p", "g", "lr"), mutable=("p",),
+                 driver=lambda f, p, grads, lr, **hyper: _path(f, p, grads, lr, keys, **hyper),
+                 check=_check_path(keys), summary=summary)
+
+
+_P0 = np.array([1.0, -2.0, 0.5])
+
+
+# -- plain gradient descent -----------------------------------------------------------------------
+def _gd(p, g, lr):
+    p -= lr * g
+
+
+def _gd_drive(step, p, grads, lr):
+    return _path(lambda p, g, state, lr: step(p, g, lr), p, grads, lr)
+
+
+def _gd_into_g(p, g, lr):
+    g *= lr
+    p -= g
+
+
+gd_step = table(
+    "gd_step", _gd, arg_names=("p", "g", "lr"), mutable=("p",), driver=_gd_drive, check=_check_path(()),
+    cases=[Case(_P0, np.array([[0.5, -1.0, 2.0]]), 0.1), Case(_P0, np.array([[3.0, 0.0, -4.0]]), 0.01),
+           Case(_P0, _grads(5), np.array([0.1, 0.05, 0.2, 0.01]), what="4 steps with a changing lr")],
+    mistakes={
+        "gradient DEscent subtracts: p -= lr * g (you moved uphill)": lambda p, g, lr: p.__iadd__(lr * g),
+        "the step ignores the learning rate: multiply the gradient by lr": lambda p, g, lr: p.__isub__(g),
+        "you returned a new array but p itself is unchanged: " + _REBOUND: lambda p, g, lr: p - lr * g,
+        "p is unchanged: " + _REBOUND: lambda p, g, lr: None,
+        "g *= lr writes into the caller's gradient: compute lr * g into a new array": _gd_into_g,
+        "divide by nothing: the step is lr * g, not g / lr": lambda p, g, lr: p.__isub__(g / lr),
+        "the learning rate is the argument lr, not a fixed number": lambda p, g, lr: p.__isub__(0.1 * g),
+    },
+    correct=[_gd, lambda p, g, lr: np.subtract(p, lr * g, out=p),
+             lambda p, g, lr: p.__setitem__(Ellipsis, p - lr * g)],
+    summary="in place, with a changing lr")
+
+
+# -- minibatches ----------------------------------------------------------------------------------
+def _mb(X, y, batch_size, rng):
+    idx = rng.permutation(len(X))
+    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
+
+
+def _mb_drive(f, X, y, batch_size, rng):
+    out = f(X, y, batch_size, rng)
     try:
-        batches = [(np.asarray(xb), np.asarray(yb)) for xb, yb in batches]
-    except (TypeError, ValueError):
-        raise Wrong(f"expected a list of (X_batch, y_batch) pairs, got {describe(batches)}",
-                    "append (X[idx], y[idx]) for each slice idx of the shuffled indices") from None
-    sizes = [len(yb) for _, yb in batches]
-    total = sum(sizes)
-    c.ok(total >= N - bs or total == N, f"the batches hold {total} samples, expected {N}")
-    c.ok(total != N - N % bs or N % bs == 0,
-         f"the batches hold {total} of {N} samples: the last, smaller batch is missing",
-         f"keep the last {N % bs} samples as a final batch of {N % bs} (range(0, N, batch_size))")
-    c.ok(all(s == bs for s in sizes[:-1]) and 0 < sizes[-1] <= bs,
-         f"batch sizes should be {bs}, ..., {bs}, {N % bs}; got {sizes}")
-    ids = np.concatenate([yb for _, yb in batches]).astype(int)
-    rows = np.concatenate([xb for xb, _ in batches])
-    c.ok(rows.shape == (N, 2), f"the X batches stacked have shape {rows.shape}, expected ({N}, 2)")
-    c.ok(len(set(ids.tolist())) == N,
-         f"some samples appear twice and others never ({N - len(set(ids.tolist()))} missing)",
-         "use one permutation, rng.permutation(N), and slice it (rng.choice/integers draw with "
-         "replacement)")
-    c.ok(np.array_equal(rows[:, 0].astype(int), ids),
-         "X and y are no longer paired: row i of X_batch must belong to y_batch[i]",
-         "shuffle X and y with the SAME permutation: idx = rng.permutation(N); X[idx], y[idx]")
-    c.ok(not np.array_equal(ids, np.arange(N)), "the samples come in their original order",
-         "shuffle every epoch: idx = rng.permutation(N)")
-    again = _quietly(c, fn, X.copy(), y.copy(), bs, np.random.default_rng(0))
-    ids2 = np.concatenate([np.asarray(yb) for _, yb in again]).astype(int)
-    c.ok(np.array_equal(ids, ids2), "two calls with the same seed gave different orders",
+        return [tuple(np.asarray(part) for part in pair) for pair in out]
+    except TypeError:
+        return out
+
+
+def _mb_check(got, want, case):
+    X, y, bs = case.args[:3]
+    n = len(y)
+    what = case.what
+    if not isinstance(got, list) or not all(len(pair) == 2 for pair in got):
+        return (f"{what}: expected a list of (X_batch, y_batch) pairs, got {describe(got)}",
+                "append (X[idx], y[idx]) for each slice idx of the shuffled indices")
+    sizes = [len(yb) for _, yb in got]
+    want_sizes = [len(yb) for _, yb in want]
+    if sizes != want_sizes:
+        hint = None
+        if sizes and sizes[-1] == 0:
+            hint = "the last batch is empty: loop over range(0, N, batch_size)"
+        elif sum(sizes) < n:
+            hint = (f"keep the last {n % bs} samples as a final, smaller batch "
+                    "(range(0, N, batch_size) slices it for you)")
+        return f"{what}: batch sizes should be {want_sizes}, got {sizes}", hint
+    rows = np.concatenate([xb for xb, _ in got]) if got else np.zeros((0, 2))
+    ids = np.concatenate([yb for _, yb in got]).astype(int) if got else np.zeros(0, int)
+    if len(set(ids.tolist())) != n:
+        return (f"{what}: some samples appear twice and others never ({n - len(set(ids.tolist()))} missing)",
+                "use one permutation, rng.permutation(N), and slice it (rng.choice/integers draw with "
+                "replacement)")
+    if rows.shape != (n, X.shape[1]) or not np.array_equal(rows[:, 0].astype(int), ids):
+        return (f"{what}: X and y are no longer paired: row i of X_batch must belong to y_batch[i]",
+                "shuffle X and y with the SAME permutation: idx = rng.permutation(N); X[idx], y[idx]")
+    if n > 1 and np.array_equal(ids, np.arange(n)):
+        return f"{what}: the samples come in their original order", "shuffle: idx = rng.permutation(N)"
+    return None
+
+
+def _data(n):
+    return (np.column_stack([np.arange(n, dtype=np.float64), -np.arange(n, dtype=np.float64)]),
+            np.arange(n))
+
+
+def _mb_same_seed(c, fn):
+    X, y = _data(23)
+    first = _mb_drive(fn, X, y, 5, np.random.default_rng(7))
+    again = _mb_drive(fn, X, y, 5, np.random.default_rng(7))
+    c.ok(same(first, again), "two calls with the same seed gave different orders",
          "draw the permutation from the rng argument, not from np.random")
-    return f"{len(batches)} batches of up to {bs}"
 
 
-# ------------------------------------------------------------------------------------------------
-def _ewa_ref(values, beta, corrected=True, t0=1, swap=False, init_first=False):
+def _mb_shuffle_in_place(X, y, batch_size, rng):
+    rng.shuffle(X)
+    return [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+
+
+def _mb_variant(transform):
+    def f(X, y, batch_size, rng):
+        idx = rng.permutation(len(X))
+        return transform(X, y, batch_size, idx)
+    return f
+
+
+minibatches = table(
+    "minibatches", _mb, driver=_mb_drive, check=_mb_check, extra=_mb_same_seed,
+    cases=[Case(*_data(n), bs, np.random.default_rng(seed), what=f"minibatches of {n} samples, batch_size={bs}")
+           for n, bs, seed in ((23, 5, 0), (20, 5, 1), (7, 10, 2), (6, 1, 3))],
+    mistakes={
+        "the samples come in their original order: shuffle, idx = rng.permutation(N)":
+            lambda X, y, bs, rng: [(X[i:i + bs], y[i:i + bs]) for i in range(0, len(X), bs)],
+        "the last, smaller batch is missing: range(0, N, batch_size) keeps it":
+            _mb_variant(lambda X, y, bs, idx: [(X[idx[i:i + bs]], y[idx[i:i + bs]])
+                                               for i in range(0, len(X) - bs + 1, bs)]),
+        "the last batch is empty when N is a multiple of batch_size: loop over range(0, N, batch_size)":
+            _mb_variant(lambda X, y, bs, idx: [(X[idx[k * bs:(k + 1) * bs]], y[idx[k * bs:(k + 1) * bs]])
+                                               for k in range(len(X) // bs + 1)]),
+        "X and y are shuffled with different permutations: use one idx for both":
+            lambda X, y, bs, rng: _mb(X[rng.permutation(len(X))], y, bs, rng),
+        "some samples appear twice: rng.choice(N, N) or rng.integers draw with replacement; use "
+        "rng.permutation(N)": lambda X, y, bs, rng: (lambda idx: [(X[idx[i:i + bs]], y[idx[i:i + bs]])
+                                                              for i in range(0, len(X), bs)])(
+            rng.integers(0, len(X), len(X))),
+        "off by one: the slice idx[i:i + batch_size - 1] drops a sample from every batch":
+            _mb_variant(lambda X, y, bs, idx: [(X[idx[i:i + bs - 1]], y[idx[i:i + bs - 1]])
+                                               for i in range(0, len(X), bs)]),
+        "rng.shuffle(X) shuffles the caller's X in place (and y is not shuffled with it): use "
+        "idx = rng.permutation(N), then X[idx], y[idx]": _mb_shuffle_in_place,
+        "the batches should be (X_batch, y_batch) pairs, not X batches only":
+            _mb_variant(lambda X, y, bs, idx: [X[idx[i:i + bs]] for i in range(0, len(X), bs)]),
+    },
+    correct=[_mb, lambda X, y, batch_size, rng: (
+        (X[b], y[b]) for b in np.array_split(rng.permutation(len(X)), range(batch_size, len(X), batch_size)))],
+    summary="every sample once, shuffled, paired, last batch smaller")
+
+
+# -- exponentially weighted average ---------------------------------------------------------------
+def _ewa(values, beta, bias_correction=True, t0=1, swap=False, init_first=False, store=False, b=None,
+         never=False):
     v, out = 0.0, []
-    with np.errstate(all="ignore"):
-        for i, x in enumerate(values):
-            t = i + t0
-            if init_first and i == 0:
-                v = x
-            else:
-                v = (1 - beta) * v + beta * x if swap else beta * v + (1 - beta) * x
-            out.append(v / (1 - beta ** t) if corrected else v)
-    return np.array(out)
+    beta_used = beta if b is None else b
+    for i, x in enumerate(values):
+        t = i + t0
+        if init_first and i == 0:
+            v = x
+        elif swap:
+            v = (1 - beta_used) * v + beta_used * x
+        else:
+            v = beta_used * v + (1 - beta_used) * x
+        shown = v / (1 - beta_used ** t) if bias_correction and not never else v
+        if store:
+            v = shown
+        out.append(shown)
+    return np.array(out, dtype=np.float64)
 
 
-@checker("ewa")
-def ewa(c, fn):
-    """``ewa(values, beta, bias_correction=True)``: the running averages, shape (T,)."""
-    values = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 8.0, 10.0])
-    for beta, corrected in ((0.9, True), (0.5, True), (0.9, False)):
-        v_in = values.copy()
-        got = _quietly(c, fn, v_in, beta, bias_correction=corrected)
-        c.unchanged(values, v_in, "values")
-        if got is None:
-            raise Wrong("ewa returned None", "return the array of averages")
-        c.count += 1
-        got = np.asarray(got, dtype=np.float64)
-        want = _ewa_ref(values, beta, corrected)
-        if got.shape != want.shape:
-            raise Wrong(f"ewa should return one average per value, shape {want.shape}, got {got.shape}")
-        if _same(got, want):
-            continue
-        what = f"ewa(values, beta={beta}, bias_correction={corrected})"
-        mistakes = {
-            "no bias correction: divide v_t by (1 - beta**t) when bias_correction is True":
-                _ewa_ref(values, beta, False),
-            "bias correction with t starting at 0: the first average is divided by 1 - beta**0 "
-            "= 0. Count steps from t = 1 (increment t before using it)":
-                _ewa_ref(values, beta, True, t0=0),
-            "wrong step count in the bias correction: after the first value t = 1, so divide by "
-            "1 - beta**1 (you used t + 1)": _ewa_ref(values, beta, True, t0=2),
-            "beta and 1 - beta are swapped: v = beta * v + (1 - beta) * x keeps most of the OLD "
-            "average": _ewa_ref(values, beta, corrected, swap=True),
-            "start from v_0 = 0 and apply the recursion to the first value too (the bias "
-            "correction assumes v_0 = 0)": _ewa_ref(values, beta, corrected, init_first=True),
-        }
-        if not corrected:
-            mistakes = {"with bias_correction=False return the raw averages v_t (no division)":
-                        _ewa_ref(values, beta, True), **mistakes}
-        for hint, path in mistakes.items():
-            if _same(got, path):
-                raise Wrong(f"{what}: got {describe(got[:3])}... expected {describe(want[:3])}...",
-                            hint)
-        if not np.isfinite(got).all():
-            raise Wrong(f"{what} contains NaN or inf", "is t zero when you divide by 1 - beta**t?")
-        k = int(np.nonzero(~np.isclose(got, want))[0][0])
-        raise Wrong(f"{what}: average {k + 1} should be {want[k]:.4f}, got {got[k]:.4f}")
+def _ewa_mistake(**form):
+    return lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction, **form)
 
 
-# ------------------------------------------------------------------------------------------------
-def _momentum(p, g, s, lr, momentum=0.9, form="torch"):
-    v = s.setdefault("v", np.zeros_like(p))
-    if form == "torch":
-        v[...] = momentum * v + g
-        p -= lr * v
-    elif form == "flipped":
-        v[...] = momentum * v + lr * g
-        p += v
-    elif form == "ewa":
-        v[...] = momentum * v + (1 - momentum) * g
-        p -= lr * v
-    elif form == "nesterov":
-        v[...] = momentum * v + g
-        p -= lr * (g + momentum * v)
-    elif form == "nomemory":
-        p -= lr * g
+def _ewa_in_place(values, beta, bias_correction=True):
+    v = 0.0
+    for t in range(len(values)):
+        v = beta * v + (1 - beta) * values[t]
+        values[t] = v / (1 - beta ** (t + 1)) if bias_correction else v
+    return values
 
 
-@checker("momentum_step")
-def momentum_step(c, fn):
-    """``momentum_step(p, g, state, lr, momentum=0.9)``: PyTorch's ``v = mu v + g; p -= lr v``."""
-    p0 = np.array([1.0, -2.0, 0.5])
-    for seed, lr, mu in ((0, 0.1, 0.9), (1, 0.05, 0.5)):
-        grads = _grads(seed)
-        got, returned, state = _path(c, fn, p0, grads, lr, momentum=mu)
-        ref = {form: _reference(_momentum, p0, grads, lr, momentum=mu, form=form)
-               for form in ("torch", "flipped", "ewa", "nesterov", "nomemory")}
-        _compare(c, f"lr={lr}, momentum={mu}", got, returned, p0, ref["torch"], {
-            "momentum's sign is flipped (v = mu v + lr g; p += v climbs uphill). Either "
-            "v = mu v + g; p -= lr v (PyTorch) or v = mu v - lr g; p += v (CS231n)": ref["flipped"],
-            "that is the averaged form v = mu v + (1 - mu) g (deeplearning.ai); this course follows "
-            "PyTorch: v = mu v + g": ref["ewa"],
-            "that is Nesterov's update (p -= lr (g + mu v)); plain momentum steps p -= lr v":
-                ref["nesterov"],
-            "the velocity is not kept between calls, so this is plain gradient descent: store it "
-            "in state['velocity'] and reuse it on the next call": ref["nomemory"],
-        })
-    c.ok("velocity" in state, "state has no 'velocity' entry",
-         "keep the velocity in state['velocity'] (create it as np.zeros_like(p) on the first call)")
+_VALUES = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 8.0, 10.0])
+ewa = table(
+    "ewa", lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction),
+    cases=[Case(_VALUES, 0.9), Case(_VALUES, 0.5), Case(_VALUES, 0.9, kw={"bias_correction": False}),
+           Case(np.random.default_rng(4).normal(5.0, 2.0, 40), 0.8, what="ewa of 40 values, beta=0.8")],
+    mistakes={
+        "no bias correction: divide v_t by (1 - beta**t) when bias_correction is True":
+            _ewa_mistake(never=True),
+        "bias correction with t starting at 0: the first average is divided by 1 - beta**0 = 0. Count "
+        "steps from t = 1": _ewa_mistake(t0=0),
+        "wrong step count in the bias correction: after the first value t = 1, so divide by 1 - beta**1 "
+        "(you used t + 1)": _ewa_mistake(t0=2),
+        "beta and 1 - beta are swapped: v = beta * v + (1 - beta) * x keeps most of the OLD average":
+            lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction, swap=True),
+        "start from v_0 = 0 and apply the recursion to the first value too (the bias correction assumes "
+        "v_0 = 0)": lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction,
+                                                                    init_first=True),
+        "with bias_correction=False return the raw averages v_t (no division)":
+            lambda values, beta, bias_correction=True: _ewa(values, beta, True),
+        "you stored the corrected value back into v: keep v_t uncorrected and divide only what you "
+        "return": lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction, store=True),
+        "use the argument beta, not a fixed 0.9":
+            lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction, b=0.9),
+        "values[t] = ... writes into the caller's array: collect the averages in a new list or array":
+            _ewa_in_place,
+        "return a NumPy array (np.array(out)), not a Python list":
+            lambda values, beta, bias_correction=True: list(_ewa(values, beta, bias_correction)),
+    },
+    correct=[lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction),
+             lambda values, beta, bias_correction=True: (lambda t, v: v / (1 - beta ** t) if bias_correction
+                                                         else v)(
+                 np.arange(1, len(values) + 1),
+                 np.array([sum((1 - beta) * beta ** (i - j) * values[j] for j in range(i + 1))
+                           for i in range(len(values))]))],
+    summary="with and without bias correction")
 
 
-# ------------------------------------------------------------------------------------------------
-def _rmsprop(p, g, s, lr, alpha=0.99, eps=1e-8, form="torch"):
-    sq = s.setdefault("sq", np.zeros_like(p))
-    if form == "fresh":
-        sq[...] = 0.0
-    a = 1 - alpha if form == "swapped" else alpha
-    sq[...] = a * sq + (1 - a) * g * g
-    if form == "eps_inside":
-        p -= lr * g / np.sqrt(sq + eps)
-    elif form == "no_sqrt":
-        p -= lr * g / (sq + eps)
-    else:
-        p -= lr * g / (np.sqrt(sq) + eps)
+# -- momentum -------------------------------------------------------------------------------------
+def _momentum(form="torch"):
+    def step(p, g, state, lr, momentum=0.9):
+        mu = 0.9 if form == "fixed_mu" else momentum
+        v = state.setdefault("v" if form == "key" else "velocity", np.zeros_like(p))
+        if form == "fresh":
+            v[...] = 0.0
+        if form == "lr_inside":
+            v[...] = mu * v + lr * g
+            p -= v
+        elif form == "uphill":
+            v[...] = mu * v + lr * g
+            p += v
+        elif form == "ewa":
+            v[...] = mu * v + (1 - mu) * g
+            p -= lr * v
+        elif form == "nesterov":
+            v[...] = mu * v + g
+            p -= lr * (g + mu * v)
+        elif form == "rebind_v":
+            v = mu * v + g
+            p -= lr * v
+        elif form == "rebind_p":
+            v[...] = mu * v + g
+            p = p - lr * v
+        elif form == "cs231n":
+            v[...] = mu * v - lr * g
+            p += v
+        elif form == "minus_g":
+            v[...] = mu * v - g
+            p += lr * v
+        else:
+            v[...] = mu * v + g
+            p -= lr * v
+    return step
 
 
-@checker("rmsprop_step")
-def rmsprop_step(c, fn):
-    """``rmsprop_step(p, g, state, lr, alpha=0.99, eps=1e-8)``, PyTorch's rule."""
-    p0 = np.array([1.0, -2.0, 0.5])
-    cases = [(_grads(0), 0.01, 0.9), (_grads(1), 0.01, 0.99),
-             (_grads(2, scale=1e-6), 0.01, 0.9)]  # tiny gradients: where eps's place matters
-    for grads, lr, alpha in cases:
-        got, returned, state = _path(c, fn, p0, grads, lr, alpha=alpha, eps=1e-8)
-        ref = {form: _reference(_rmsprop, p0, grads, lr, alpha=alpha, eps=1e-8, form=form)
-               for form in ("torch", "swapped", "eps_inside", "no_sqrt", "fresh")}
-        _compare(c, f"lr={lr}, alpha={alpha}, |g| ~ {np.abs(grads).mean():.0e}", got, returned, p0,
-                 ref["torch"], {
-                     "alpha and 1 - alpha are swapped: square_avg = alpha * square_avg + "
-                     "(1 - alpha) * g**2 keeps most of the old average": ref["swapped"],
-                     "eps is inside the square root; like PyTorch we divide by "
-                     "(np.sqrt(square_avg) + eps). With tiny gradients sqrt(square_avg + eps) "
-                     "is about sqrt(eps) and the step shrinks a thousandfold": ref["eps_inside"],
-                     "divide by the ROOT mean square: np.sqrt(square_avg) + eps": ref["no_sqrt"],
-                     "square_avg restarts from 0 at every call: keep it in state['square_avg'] "
-                     "and update it in place": ref["fresh"],
-                 })
-    c.ok("square_avg" in state, "state has no 'square_avg' entry",
-         "keep the running average of g**2 in state['square_avg']")
+def _opt_cases(seed, hypers):
+    grads = [_grads(seed), _grads(seed + 1), _grads(seed + 2, scale=1e-6)]
+    cases = [Case(_P0, grads[0], 0.1, kw=hypers[0]), Case(_P0, grads[1], 0.05, kw=hypers[1]),
+             Case(_P0, grads[0], np.array([0.1, 0.02, 0.3, 0.05]), kw=hypers[0],
+                  what="a changing lr [0.1, 0.02, 0.3, 0.05]"),
+             Case(_P0, grads[2], 0.01, kw=hypers[0], what=f"tiny gradients (|g| ~ 1e-6), {hypers[0]}")]
+    return cases
 
 
-# ------------------------------------------------------------------------------------------------
-def _adam(p, g, s, lr, betas=(0.9, 0.999), eps=1e-8, form="torch"):
-    b1, b2 = betas
-    if form == "swapped":
-        b1, b2 = b2, b1
-    m = s.setdefault("m", np.zeros_like(p))
-    v = s.setdefault("v", np.zeros_like(p))
-    m[...] = b1 * m + (1 - b1) * g
-    v[...] = b2 * v + (1 - b2) * g * g
-    t = {"torch": s["t"], "t0": s["t"] - 1, "t_plus": s["t"] + 1}.get(form, s["t"])
-    if form == "no_correction":
-        m_hat, v_hat = m, v
-    else:
-        m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
-    if form == "eps_inside":
-        p -= lr * m_hat / np.sqrt(v_hat + eps)
-    else:
-        p -= lr * m_hat / (np.sqrt(v_hat) + eps)
+momentum_step = _optimizer(
+    "momentum_step", _momentum(), ("velocity",),
+    _opt_cases(0, [{"momentum": 0.9}, {"momentum": 0.5}]),
+    {
+        "lr is inside the velocity (v = mu v + lr g; p -= v): that is PyTorch's path only while lr "
+        "stays constant. Keep lr outside: v = mu v + g; p -= lr * v": _momentum("lr_inside"),
+        "momentum's sign is flipped (p += v climbs uphill): v = mu v + g; p -= lr * v": _momentum("uphill"),
+        "that is the averaged form v = mu v + (1 - mu) g (deeplearning.ai); this course follows PyTorch: "
+        "v = mu v + g": _momentum("ewa"),
+        "that is Nesterov's update (p -= lr (g + mu v)); plain momentum steps p -= lr v": _momentum("nesterov"),
+        "the velocity is not kept between calls, so this is plain gradient descent: store it in "
+        "state['velocity'] and reuse it": _momentum("fresh"),
+        "v = mu * v + g rebinds the local name v, so state['velocity'] never changes: update it in place, "
+        "v[...] = mu * v + g (or store it back: state['velocity'] = v)": _momentum("rebind_v"),
+        "p = p - lr * v only rebinds the local name p: update the caller's array, p -= lr * v":
+            _momentum("rebind_p"),
+        "use the argument momentum, not a fixed 0.9": _momentum("fixed_mu"),
+        "keep the velocity under the key 'velocity': state['velocity']": _momentum("key"),
+        "that is CS231n's form, v = mu v - lr g; p += v: lr sits inside the velocity, so a changing lr "
+        "gives another path and state['velocity'] is not PyTorch's. Write v = mu v + g; p -= lr * v":
+            _momentum("cs231n"),
+        "v = mu v - g; p += lr v is the same path, but state['velocity'] then holds -v: this course "
+        "follows PyTorch, v = mu v + g; p -= lr * v": _momentum("minus_g"),
+    },
+    [_momentum(), lambda p, g, state, lr, momentum=0.9: (
+        state.__setitem__("velocity", momentum * state.get("velocity", 0.0) + g),
+        p.__isub__(lr * state["velocity"]))],
+    "PyTorch's v = mu v + g; p -= lr v")
 
 
-@checker("adam_step")
-def adam_step(c, fn):
-    """``adam_step(p, g, state, lr, betas=(0.9, 0.999), eps=1e-8)``, PyTorch's rule."""
-    p0 = np.array([1.0, -2.0, 0.5])
-    # the first case is one step: m_hat / sqrt(v_hat) = g / |g|, every coordinate moves by ~lr
-    cases = [(np.array([[300.0, -0.002, 1.0]]), 0.01, (0.9, 0.999)),
-             (_grads(0), 0.01, (0.9, 0.999)), (_grads(1), 0.1, (0.8, 0.99)),
-             (_grads(2, scale=1e-6), 0.01, (0.9, 0.999))]  # tiny gradients: eps's place matters
-    for grads, lr, betas in cases:
-        got, returned, state = _path(c, fn, p0, grads, lr, betas=betas, eps=1e-8)
-        ref = {form: _reference(_adam, p0, grads, lr, betas=betas, eps=1e-8, form=form)
-               for form in ("torch", "no_correction", "t0", "t_plus", "eps_inside", "swapped")}
-        _compare(c, f"lr={lr}, betas={betas}, |g| ~ {np.abs(grads).mean():.0e}", got, returned, p0,
-                 ref["torch"], {
-                     "bias correction is missing: m_hat = m / (1 - beta1**t), v_hat = v / "
-                     "(1 - beta2**t)": ref["no_correction"],
-                     "the bias correction used t = 0 on the first step (1 - beta**0 = 0, a "
-                     "division by zero): increment state['t'] BEFORE using it, so t = 1 on the "
-                     "first step": ref["t0"],
-                     "wrong step count in the bias correction: t should be 1 on the first step "
-                     "(you used t + 1)": ref["t_plus"],
-                     "eps is inside the square root; like PyTorch we divide by "
-                     "(np.sqrt(v_hat) + eps). With tiny gradients sqrt(v_hat + eps) is about "
-                     "sqrt(eps) and the step shrinks a thousandfold": ref["eps_inside"],
-                     "beta1 and beta2 are swapped: m (the gradient's average) uses beta1 = 0.9, "
-                     "v (the squared gradient's average) beta2 = 0.999": ref["swapped"],
-                 },
-                 nan_hint="is t still 0 when you divide by 1 - beta**t? increment t before using it")
-    c.ok({"m", "v", "t"} <= set(state), f"state should hold 'm', 'v' and 't', has {sorted(state)}",
-         "keep m, v and the step count t in state")
+# -- RMSprop --------------------------------------------------------------------------------------
+def _rmsprop(form="torch"):
+    def step(p, g, state, lr, alpha=0.99, eps=1e-8):
+        a = 0.99 if form == "fixed_alpha" else alpha
+        s = state.setdefault("square_avg", np.zeros_like(p))
+        if form == "fresh":
+            s[...] = 0.0
+        if form == "swapped":
+            a = 1 - a
+        if form == "g_not_squared":
+            s[...] = a * s + (1 - a) * g
+        elif form == "no_one_minus":
+            s[...] = a * s + g * g
+        else:
+            s[...] = a * s + (1 - a) * g * g
+        if form == "eps_inside":
+            p -= lr * g / np.sqrt(s + eps)
+        elif form == "no_sqrt":
+            p -= lr * g / (s + eps)
+        elif form == "rebind_p":
+            p = p - lr * g / (np.sqrt(s) + eps)
+        else:
+            p -= lr * g / (np.sqrt(s) + eps)
+    return step
+
+
+rmsprop_step = _optimizer(
+    "rmsprop_step", _rmsprop(), ("square_avg",),
+    _opt_cases(10, [{"alpha": 0.9}, {"alpha": 0.99}]),
+    {
+        "alpha and 1 - alpha are swapped: square_avg = alpha * square_avg + (1 - alpha) * g**2 keeps "
+        "most of the old average": _rmsprop("swapped"),
+        "eps is inside the square root; like PyTorch we divide by (np.sqrt(square_avg) + eps). With tiny "
+        "gradients sqrt(square_avg + eps) is about sqrt(eps) and the step shrinks a thousandfold":
+            _rmsprop("eps_inside"),
+        "divide by the ROOT mean square: np.sqrt(square_avg) + eps": _rmsprop("no_sqrt"),
+        "square_avg restarts from 0 at every call: keep it in state['square_avg'] and update it in place":
+            _rmsprop("fresh"),
+        "square_avg averages the SQUARED gradient: (1 - alpha) * g**2, not (1 - alpha) * g":
+            _rmsprop("g_not_squared"),
+        "the (1 - alpha) factor is missing: square_avg = alpha * square_avg + (1 - alpha) * g**2":
+            _rmsprop("no_one_minus"),
+        "p = p - ... only rebinds the local name p: update the caller's array, p -= ...": _rmsprop("rebind_p"),
+        "use the argument alpha, not a fixed 0.99": _rmsprop("fixed_alpha"),
+    },
+    [_rmsprop(), lambda p, g, state, lr, alpha=0.99, eps=1e-8: (
+        state.__setitem__("square_avg", alpha * state.get("square_avg", 0.0) + (1 - alpha) * g ** 2),
+        p.__isub__(lr * g / (np.sqrt(state["square_avg"]) + eps)))],
+    "eps outside the square root, like PyTorch")
+
+
+# -- Adam -----------------------------------------------------------------------------------------
+def _adam(form="torch"):
+    def step(p, g, state, lr, betas=(0.9, 0.999), eps=1e-8):
+        b1, b2 = (0.9, 0.999) if form == "fixed_betas" else betas
+        if form == "swapped":
+            b1, b2 = b2, b1
+        if not state:
+            state.update(m=np.zeros_like(p), v=np.zeros_like(p), t=0)
+        t = state["t"] + 1
+        if form != "t_local":
+            state["t"] = t
+        if form == "t0":
+            t -= 1
+        elif form == "t_plus":
+            t += 1
+        m, v = state["m"], state["v"]
+        m[...] = b1 * m + (1 - b1) * g
+        v[...] = b2 * v + (1 - b2) * (g if form == "v_of_g" else g * g)
+        m_hat = m if form == "no_correction" else m / (1 - b1 ** t)
+        v_hat = v if form in ("no_correction", "only_m") else v / (1 - b2 ** t)
+        if form == "eps_inside":
+            p -= lr * m_hat / np.sqrt(v_hat + eps)
+        elif form == "eps_hat":
+            p -= lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (np.sqrt(v) + eps)
+        elif form == "rebind_p":
+            p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+        else:
+            p -= lr * m_hat / (np.sqrt(v_hat) + eps)
+        if form == "store_hat":
+            m[...], v[...] = m_hat, v_hat
+    return step
+
+
+_adam_cases = [Case(_P0, np.array([[300.0, -0.002, 1.0]]), 0.01, kw={"betas": (0.9, 0.999)},
+                    what="one step with g = [300, -0.002, 1]")] + _opt_cases(
+    20, [{"betas": (0.9, 0.999)}, {"betas": (0.8, 0.99)}])
+adam_step = _optimizer(
+    "adam_step", _adam(), ("m", "v", "t"), _adam_cases,
+    {
+        "bias correction is missing: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t)":
+            _adam("no_correction"),
+        "the bias correction used t = 0 on the first step (1 - beta**0 = 0, a division by zero): "
+        "increment state['t'] BEFORE using it, so t = 1 on the first step": _adam("t0"),
+        "wrong step count in the bias correction: t should be 1 on the first step (you used t + 1)":
+            _adam("t_plus"),
+        "eps is inside the square root; like PyTorch we divide by (np.sqrt(v_hat) + eps). With tiny "
+        "gradients sqrt(v_hat + eps) is about sqrt(eps) and the step shrinks a thousandfold":
+            _adam("eps_inside"),
+        "beta1 and beta2 are swapped: m (the gradient's average) uses beta1 = 0.9, v (the squared "
+        "gradient's average) beta2 = 0.999": _adam("swapped"),
+        "v averages the SQUARED gradient: (1 - beta2) * g**2, not (1 - beta2) * g": _adam("v_of_g"),
+        "you stored the bias-corrected m_hat and v_hat in state: keep m and v uncorrected, the "
+        "correction is only for the step": _adam("store_hat"),
+        "the step count is not kept: store it back, state['t'] = t, so that t grows 1, 2, 3, ...":
+            _adam("t_local"),
+        "only m is bias-corrected: v_hat = v / (1 - beta2**t) too": _adam("only_m"),
+        "use the argument betas, not fixed (0.9, 0.999)": _adam("fixed_betas"),
+        "that is the paper's efficient form (eps added to sqrt(v), lr scaled): PyTorch adds eps to "
+        "sqrt(v_hat); with tiny gradients the two differ": _adam("eps_hat"),
+        "p = p - ... only rebinds the local name p: update the caller's array, p -= ...": _adam("rebind_p"),
+    },
+    [_adam(), lambda p, g, state, lr, betas=(0.9, 0.999), eps=1e-8: (
+        state.update(t=state.get("t", 0) + 1,
+                     m=betas[0] * state.get("m", 0.0) + (1 - betas[0]) * g,
+                     v=betas[1] * state.get("v", 0.0) + (1 - betas[1]) * g ** 2),
+        p.__isub__(lr * (state["m"] / (1 - betas[0] ** state["t"]))
+                   / (np.sqrt(state["v"] / (1 - betas[1] ** state["t"])) + eps)))],
+    "PyTorch's rule, eps outside the square root")
