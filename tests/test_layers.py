@@ -179,3 +179,102 @@ def test_relu_gradient_at_zero_is_zero():
     relu = L.ReLU()
     relu.forward(np.array([0.0, 1.0, -1.0]))
     np.testing.assert_array_equal(relu.backward(np.array([5.0, 5.0, 5.0])), [0.0, 5.0, 0.0])
+
+
+# -- item 27: Sigmoid and Tanh differentiate through their cached output ---------------------------
+@pytest.mark.parametrize("cls, local", [(L.Sigmoid, lambda out: out * (1 - out)),
+                                        (L.Tanh, lambda out: 1 - out ** 2)])
+def test_sigmoid_and_tanh_backward_use_the_cached_output(cls, local):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 3))
+    layer = cls()
+    out = layer.forward(x)
+    saved = out.copy()
+    x[...] = 100.0                              # the caller reuses its input buffer afterwards
+    dout = rng.normal(size=(4, 3))
+    np.testing.assert_allclose(layer.backward(dout), dout * local(saved), rtol=1e-15)
+
+
+@pytest.mark.parametrize("cls", ACTIVATIONS)
+def test_activation_at_exactly_zero(cls):
+    layer = cls()
+    out = layer.forward(np.zeros((1, 1)))
+    dx = layer.backward(np.ones((1, 1)))
+    want = {"Identity": (0.0, 1.0), "Sigmoid": (0.5, 0.25), "Tanh": (0.0, 1.0),
+            "ReLU": (0.0, 0.0), "GELU": (0.0, 0.5), "LeakyReLU": (0.0, 0.01), "ELU": (0.0, 1.0),
+            "Softmax": (1.0, 0.0)}                  # one class: probability 1, no gradient
+    assert (out.item(), dx.item()) == pytest.approx(want[cls.__name__])
+
+
+def test_empty_batch_through_a_network():
+    model = L.Sequential(L.Dense(3, 4, rng=0), L.ReLU(), L.Dense(4, 2, rng=1))
+    out = model.forward(np.zeros((0, 3)))
+    assert out.shape == (0, 2)
+    dx = model.backward(np.zeros((0, 2)))
+    assert dx.shape == (0, 3) and not np.any(model.grads["0.W"])
+
+
+# -- item 27: Sequential is a Container; its params/grads are read-only views ------------------------
+def test_sequential_params_and_grads_cannot_be_assigned():
+    model = L.Sequential(L.Dense(2, 3, rng=0), L.ReLU())
+    with pytest.raises(AttributeError):
+        model.params = {}
+    with pytest.raises(AttributeError):
+        model.grads = {}
+    assert list(model.params) == ["0.W", "0.b"]              # nothing was silently dropped
+    assert "params" not in vars(model) and "grads" not in vars(model)
+
+
+def test_nested_sequential_names_and_shared_memory():
+    inner = L.Sequential(L.Dense(2, 2, rng=0), L.Tanh())
+    model = L.Sequential(L.Dense(3, 2, rng=1), inner)
+    assert list(model.params) == ["0.W", "0.b", "1.0.W", "1.0.b"]
+    assert model.params["1.0.W"] is inner[0].params["W"]
+    assert model.grads["1.0.b"] is inner[0].grads["b"]
+    assert len(model.parameters()) == 4
+    assert isinstance(model, L.Layer) and model.training
+
+
+def test_empty_sequential_is_the_identity():
+    model = L.Sequential()
+    x = np.arange(6.0).reshape(2, 3)
+    assert model.forward(x) is x and model.backward(x) is x
+    assert model.params == {} and model.parameters() == [] and len(model) == 0
+    model.zero_grad()
+    assert model.eval() is model and not model.training
+
+
+# -- the contract every parametric layer keeps: grads are written in place, never rebound ----------
+def parametric_layers():
+    from course_lib.layers import (BatchNorm1d, BatchNorm2d, Conv2d, Embedding, LayerNorm,
+                                   MultiHeadAttention, TransformerBlock)
+    rng = np.random.default_rng(0)
+    return {
+        "Dense": (L.Dense(3, 4, rng=0), rng.normal(size=(5, 3))),
+        "Dense-3d": (L.Dense(3, 4, rng=0), rng.normal(size=(4, 2, 3))),
+        "Conv2d": (Conv2d(2, 3, 3, padding=1, rng=0), rng.normal(size=(4, 2, 5, 5))),
+        "BatchNorm1d": (BatchNorm1d(3), rng.normal(size=(6, 3))),
+        "BatchNorm2d": (BatchNorm2d(2), rng.normal(size=(4, 2, 3, 3))),
+        "LayerNorm": (LayerNorm(3), rng.normal(size=(5, 3))),
+        "Embedding": (Embedding(7, 3, rng=0), rng.integers(0, 7, size=(4, 5))),
+        "MultiHeadAttention": (MultiHeadAttention(4, 2, rng=0), rng.normal(size=(4, 3, 4))),
+        "TransformerBlock": (TransformerBlock(4, 2, 8, rng=0), rng.normal(size=(4, 3, 4))),
+        "Sequential": (L.Sequential(L.Dense(3, 4, rng=0), L.Tanh(), L.Dense(4, 2, rng=1)),
+                       rng.normal(size=(5, 3))),
+    }
+
+
+@pytest.mark.parametrize("name", list(parametric_layers()))
+def test_backward_writes_grads_in_place_and_never_rebinds(name):
+    layer, x = parametric_layers()[name]
+    params = dict(layer.params)
+    grads = dict(layer.grads)
+    assert params and set(params) == set(grads)
+    for _ in range(2):                                      # a second pass must not rebind either
+        out = layer.forward(x)
+        layer.backward(np.random.default_rng(1).normal(size=np.shape(out)))
+        for k in params:
+            assert layer.params[k] is params[k], f"{name}: params[{k!r}] was rebound"
+            assert layer.grads[k] is grads[k], f"{name}: grads[{k!r}] was rebound"
+            assert grads[k].shape == params[k].shape
+    assert any(np.any(g != 0) for g in grads.values())      # the writes reached the arrays

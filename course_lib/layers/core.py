@@ -128,14 +128,23 @@ class Dense(Layer):
 
 
 class _Elementwise(Layer):
-    """An activation applied element by element: ``backward`` is ``dout * f'(x)``."""
+    """An activation applied element by element: ``backward`` is ``dout * f'(x)``.
+
+    ``forward`` keeps both ``x`` and ``out``; a subclass whose derivative is cheaper from the
+    output (sigmoid, tanh) overrides ``_local_grad``.
+    """
 
     def forward(self, x):
         self._x = np.asarray(x, dtype=np.float64)
-        return self._f(self._x)
+        self._out = self._f(self._x)
+        return self._out
 
     def backward(self, dout):
-        return dout * self._f_prime(self._x)
+        return dout * self._local_grad()
+
+    def _local_grad(self):
+        """``f'(x)`` for the last ``forward``'s input, same shape as ``x``."""
+        return self._f_prime(self._x)
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -147,13 +156,19 @@ class Identity(_Elementwise):
 
 
 class Sigmoid(_Elementwise):
-    """``out = 1 / (1 + exp(-x))``; ``dx = dout * out * (1 - out)``."""
+    """``out = 1 / (1 + exp(-x))``; ``dx = dout * out * (1 - out)``, from the cached ``out``."""
     _f, _f_prime = staticmethod(F.sigmoid), staticmethod(F.sigmoid_prime)
+
+    def _local_grad(self):
+        return self._out * (1.0 - self._out)       # no second exp: the output is all we need
 
 
 class Tanh(_Elementwise):
-    """``out = tanh(x)``; ``dx = dout * (1 - out**2)``."""
+    """``out = tanh(x)``; ``dx = dout * (1 - out**2)``, from the cached ``out``."""
     _f, _f_prime = staticmethod(F.tanh), staticmethod(F.tanh_prime)
+
+    def _local_grad(self):
+        return 1.0 - self._out ** 2
 
 
 class ReLU(_Elementwise):
@@ -220,7 +235,44 @@ class Softmax(Layer):
         return "Softmax()"
 
 
-class Sequential(Layer):
+class Container(Layer):
+    """A layer made of layers (``children``, a dict name -> layer), as PyTorch's ``nn.Module``.
+
+    ``params`` and ``grads`` are flat dicts named ``"<child>.<key>"`` (``"0.W"``, ``"attn.Wq"``)
+    built on every access from the children's own dicts, so they share memory with the children's
+    arrays; they are read-only (a container has no parameters of its own to assign). ``train``,
+    ``eval`` and ``zero_grad`` reach every child. Subclasses call ``super().__init__()`` and
+    set ``self.children`` (or, as ``Sequential``, define it as a property).
+    """
+
+    def __init__(self):  # not Layer.__init__: no params/grads dicts of its own to fill
+        self.training = True
+
+    @property
+    def params(self):
+        return {f"{name}.{k}": v for name, child in self.children.items()
+                for k, v in child.params.items()}
+
+    @property
+    def grads(self):
+        return {f"{name}.{k}": v for name, child in self.children.items()
+                for k, v in child.grads.items()}
+
+    def train(self, mode=True):
+        super().train(mode)
+        for child in self.children.values():
+            child.train(mode)
+        return self
+
+    def zero_grad(self):
+        for child in self.children.values():
+            child.zero_grad()
+
+    def parameters(self):
+        return [pair for child in self.children.values() for pair in child.parameters()]
+
+
+class Sequential(Container):
     """Layers applied one after another; ``backward`` runs them in reverse.
 
     ``params`` and ``grads`` are flat dicts named ``"<index>.<name>"`` (``"0.W"``, ``"0.b"``, ...)
@@ -233,24 +285,13 @@ class Sequential(Layer):
             layers = tuple(layers[0])
         for i, layer in enumerate(layers):
             if not isinstance(layer, Layer):
-                raise ValueError(f"Sequential: item {i} should be a Layer, got {type(layer).__name__}")
+                raise ValueError(f"Sequential: item {i} should be a Layer, got "
+                                 f"{type(layer).__name__}")
         self.layers = list(layers)
 
     @property
-    def params(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
-
-    @params.setter
-    def params(self, value):  # Layer.__init__ assigns {}; the real dicts live in the layers
-        pass
-
-    @property
-    def grads(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
-
-    @grads.setter
-    def grads(self, value):
-        pass
+    def children(self):
+        return {str(i): layer for i, layer in enumerate(self.layers)}
 
     def forward(self, x):
         for layer in self.layers:
@@ -261,19 +302,6 @@ class Sequential(Layer):
         for layer in reversed(self.layers):
             dout = layer.backward(dout)
         return dout
-
-    def train(self, mode=True):
-        super().train(mode)
-        for layer in self.layers:
-            layer.train(mode)
-        return self
-
-    def zero_grad(self):
-        for layer in self.layers:
-            layer.zero_grad()
-
-    def parameters(self):
-        return [pair for layer in self.layers for pair in layer.parameters()]
 
     def __iter__(self):
         return iter(self.layers)
