@@ -9,6 +9,10 @@ and after, and the submissions folder must hold exactly the same files afterward
 import csv
 import hashlib
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -238,3 +242,34 @@ def test_progress_report_for_a_learner(tmp_path, capsys):
     assert out[3].startswith("03_losses · mse_grad: wrong: ")
     assert len(out) == 4                       # the to-do exercises are counted, not listed
     assert hashes(mine) == before
+
+
+GRADESCOPE = ROOT / "classroom" / "gradescope"
+
+
+@pytest.mark.skipif(subprocess.run(["id", "-u", "student"], capture_output=True).returncode == 0,
+                    reason="a `student` user exists here: run_autograder would run as it and kill "
+                           "its processes")
+def test_run_autograder_script(tmp_path):
+    """classroom/gradescope/run_autograder outside Gradescope (AUTOGRADER, PYTHON overridden)."""
+    (tmp_path / "source").mkdir()
+    shutil.copy(GRADESCOPE / "config.sh", tmp_path / "source" / "config.sh")
+    (tmp_path / "source" / "course").symlink_to(ROOT)
+    nb = unsolved("03_losses")
+    define(nb, "bce", cell(solved("03_losses"), "def bce(").source)
+    write(nb, tmp_path / "submission" / "03_losses.ipynb")
+    env = dict(os.environ, AUTOGRADER=str(tmp_path), PYTHON=sys.executable)
+    done = subprocess.run(["bash", str(GRADESCOPE / "run_autograder")], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    data = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    assert data["score"] == 1.0
+    assert [t["score"] for t in data["tests"]] == [0, 0, 1.0, 0, 0, 0]
+    assert "03_losses" in done.stdout                       # the summary table, for the log
+    # a submission the grader refuses still gets a results.json that says why
+    stray = new_notebook(cells=[new_code_cell("print(1)")])
+    write(stray, tmp_path / "submission" / "x_03_losses.ipynb")
+    subprocess.run(["bash", str(GRADESCOPE / "run_autograder")], env=env, capture_output=True,
+                   timeout=120, check=True)
+    data = json.loads((tmp_path / "results" / "results.json").read_text(encoding="utf-8"))
+    assert data["score"] == 0 and "one NN_topic.ipynb per chapter" in data["output"]

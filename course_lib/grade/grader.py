@@ -59,8 +59,8 @@ def grade(
         raise GradeError(f"no course notebooks found in {', '.join(str(p) for p in paths)}")
     if gradescope and len(learners) > 1:
         raise GradeError(
-            f"--gradescope writes one learner's results, found {len(learners)}: "
-            f"{', '.join(learners[:5])}"
+            f"--gradescope grades one learner, but the notebooks' names point to {len(learners)} "
+            f"({', '.join(learners[:5])}): hand in one NN_topic.ipynb per chapter"
         )
     cache = {}
 

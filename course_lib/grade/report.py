@@ -6,8 +6,11 @@ from pathlib import Path
 
 try:
     import tomllib
-except ImportError:  # Python 3.10: JSON points files only
-    tomllib = None
+except ImportError:  # Python 3.10: the backport if installed, else JSON points files only
+    try:
+        import tomli as tomllib
+    except ImportError:
+        tomllib = None
 
 from .notebooks import GradeError
 
@@ -38,7 +41,7 @@ def load_points(path):
     except OSError as exc:
         raise GradeError(f"cannot read the points file {path}: {exc.strerror}") from None
     if path.suffix != ".json" and tomllib is None:
-        raise GradeError(f"{path}: TOML needs Python 3.11 or newer; use a .json points file")
+        raise GradeError(f"{path}: TOML needs Python 3.11 or `pip install tomli`; or use .json")
     try:
         data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
     except ValueError as exc:  # JSONDecodeError and TOMLDecodeError are both ValueErrors
