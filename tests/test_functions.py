@@ -262,3 +262,49 @@ def test_softmax_rows_are_probabilities(x):
 def test_softmax_is_invariant_to_shifts(x, shift):
     assert np.allclose(F.softmax(x + shift), F.softmax(x), atol=1e-12)
     assert np.allclose(F.log_softmax(x + shift), F.log_softmax(x), atol=1e-9)
+
+
+# -- boundary values: exactly 0 (PyTorch's one-sided choices, checked with torch.autograd) --------
+@pytest.mark.parametrize("name, kwargs, fx, dfx", [
+    ("leaky_relu", {"negative_slope": 0.2}, 0.0, 0.2),      # the x <= 0 branch at 0, as PyTorch
+    ("elu", {"alpha": 0.5}, 0.0, 0.5),                      # alpha * exp(0): the x <= 0 branch
+    ("relu", {}, 0.0, 0.0),
+    ("step", {}, 0.0, 0.0),                                 # step(0) = 0: a point on the line is 0
+    ("sigmoid", {}, 0.5, 0.25),
+    ("gelu", {}, 0.0, 0.5),
+])
+def test_at_exactly_zero(name, kwargs, fx, dfx):
+    f, f_prime = F.ACTIVATIONS[name]
+    for zero in (0.0, -0.0, np.zeros(3)):
+        assert np.all(f(zero, **kwargs) == fx) and np.all(f_prime(zero, **kwargs) == dfx), name
+
+
+def test_just_either_side_of_zero():
+    tiny = np.array([-5e-324, 5e-324])                      # the smallest floats
+    assert F.step(tiny).tolist() == [0.0, 1.0]
+    assert F.relu_prime(tiny).tolist() == [0.0, 1.0]
+    assert F.leaky_relu_prime(tiny, 0.1).tolist() == [0.1, 1.0]
+    assert F.elu_prime(tiny, 0.5).tolist() == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("name", sorted(F.ACTIVATIONS))
+def test_empty_and_single_element_inputs(name):
+    f, f_prime = F.ACTIVATIONS[name]
+    assert f(np.zeros(0)).shape == (0,) and f_prime(np.zeros((0, 3))).shape == (0, 3)
+    assert f(np.array([[2.0]])).shape == (1, 1)
+
+
+def test_softmax_of_one_class_and_of_equal_scores():
+    assert F.softmax(np.array([[3.0], [-7.0]])).tolist() == [[1.0], [1.0]]
+    assert np.allclose(F.softmax(np.zeros((2, 4))), 0.25)
+    assert F.log_softmax(np.array([[5.0]])).tolist() == [[0.0]]
+    assert F.softmax(np.zeros((0, 3))).shape == (0, 3)
+    assert np.allclose(F.softmax_jacobian(np.array([1.0])), [[0.0]])
+
+
+def test_default_parameters_are_pytorchs():
+    assert float(F.leaky_relu(-1.0)) == pytest.approx(-0.01)
+    assert float(F.leaky_relu_prime(-1.0)) == pytest.approx(0.01)
+    assert float(F.elu(-1.0)) == pytest.approx(math.exp(-1) - 1)
+    x = np.random.default_rng(0).normal(size=(2, 3, 4))
+    assert np.allclose(F.softmax(x).sum(axis=-1), 1.0)       # axis=-1 by default
