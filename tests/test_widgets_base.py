@@ -306,6 +306,7 @@ def test_play_pause_and_seek_from_python(monkeypatch):
                for m, _ in sent.messages)
     player.seek(-2)
     assert (player.frame, player.playing) == (2, False)
+    assert sent.messages[-1][0]["content"] == {"type": "seek", "frame": 2}
     player.pause()
     assert sent.messages[-1][0]["content"] == {"type": "pause"}
 

@@ -1,4 +1,5 @@
-"""PerceptronWidget, headless: frames, in-place updates, the learning-rate slider, Reset, repr."""
+"""PerceptronWidget, headless: its frames and layers, the learning-rate slider (one update),
+Reset, the static snapshot, repr."""
 
 import matplotlib
 
@@ -11,83 +12,107 @@ import pytest  # noqa: E402
 from course_lib.data import linearly_separable  # noqa: E402
 from course_lib.perceptron import Perceptron  # noqa: E402
 from course_lib.widgets import PerceptronWidget  # noqa: E402
+from course_lib.widgets.base import RUN_HINT  # noqa: E402
 from course_lib.widgets.perceptron import boundary_segments, plot_epochs  # noqa: E402
 
 
 @pytest.fixture
 def widget():
     X, y = linearly_separable(50, margin=0.1, rng=0)
-    w = PerceptronWidget(X, y, lr=0.01, rng=1)
-    yield w
-    plt.close(w.fig)
+    return PerceptronWidget(X, y, lr=0.01, rng=1)
+
+
+def _layer(widget, kind, i=0):
+    return [layer for layer in widget.player.scene["layers"] if layer["kind"] == kind][i]
+
+
+def _points(layer, k):
+    xy = np.frombuffer(layer["xy"], np.float32).reshape(-1, 2)
+    a, b = (int(np.frombuffer(layer[key], np.int32)[k]) for key in ("start", "stop"))
+    return xy[a:b]
 
 
 def test_frames_follow_the_history(widget):
     n = len(widget.model.history)
-    assert len(widget.frames) == n >= 5
-    assert widget.slider.max == widget.play.max == n - 1
+    assert len(widget.frames) == widget.player.n_frames == n >= 5
     assert widget.frames.n_wrong[-1] == 0 and widget.frames.n_wrong[0] > 0
+    assert widget.player.scene["labels"][0] == f"epoch 0 / {n - 1}"
+    assert widget.player.frame == 0 and widget.player.fps == 2.0
 
 
-def test_moving_the_slider_updates_artists_in_place(widget):
-    line, wrong, shade = widget.art["line"], widget.art["wrong"], widget.art["shade"]
-    before = (line.get_xydata().copy(), wrong.get_offsets().copy(), shade.get_array().copy(),
-              widget.ax.get_title())
-    widget.slider.value = 3
-    assert widget.art["line"] is line and widget.art["wrong"] is wrong     # same artists
-    assert not np.allclose(line.get_xydata(), before[0])
-    assert len(wrong.get_offsets()) == widget.frames.n_wrong[3] != len(before[1])
-    assert not np.array_equal(shade.get_array(), before[2])
-    assert widget.ax.get_title().startswith("epoch 3/") and widget.ax.get_title() != before[3]
-    assert widget.marker.get_xdata()[0] == 3
+def test_every_epoch_is_in_the_layers(widget):
+    f = widget.frames
+    image = _layer(widget, "image")
+    shade = np.frombuffer(image["data"], np.uint8).reshape(image["shape"])
+    np.testing.assert_array_equal(shade, f.shade)                       # class per grid cell
+    line, marker = _layer(widget, "line", 0), _layer(widget, "line", 1)
+    for k in (0, 3, len(f) - 1):
+        np.testing.assert_allclose(_points(line, k), f.segments[k], rtol=1e-6)
+        rings = _points(_layer(widget, "points"), k)
+        assert len(rings) == f.n_wrong[k]
+        np.testing.assert_allclose(rings, widget.X[f.wrong[:, k]], rtol=1e-6)
+        assert np.all(_points(marker, k)[:, 0] == k)                   # the epoch marker
+    texts = _layer(widget, "text")["texts"]
+    assert texts[3].startswith("epoch 3/")
+    assert texts[0].endswith(f"{f.n_wrong[0]} on the wrong side")
 
 
 def test_last_frame_line_separates_the_classes(widget):
-    widget.slider.value = widget.slider.max
-    (x0, y0), (x1, y1) = widget.art["line"].get_xydata()
+    (x0, y0), (x1, y1) = _points(_layer(widget, "line"), len(widget.frames) - 1)
     X, y = widget.X, widget.y
     side = (x1 - x0) * (X[:, 1] - y0) - (y1 - y0) * (X[:, 0] - x0)     # cross product sign
     assert len(np.unique(np.sign(side[y == 1]))) == 1 and len(np.unique(np.sign(side[y == 0]))) == 1
-    assert len(widget.art["wrong"].get_offsets()) == 0
+    assert np.sign(side[y == 1][0]) != np.sign(side[y == 0][0])
+    assert len(_points(_layer(widget, "points"), len(widget.frames) - 1)) == 0
 
 
-def test_changing_lr_recomputes_every_frame(widget):
-    widget.slider.value = 4
-    old_frames, old_line = widget.frames, widget.updates_line.get_xydata().copy()
+def test_changing_lr_recomputes_every_frame_in_one_update(widget, monkeypatch):
+    widget.player.seek(4)
+    old_frames = widget.frames
+    sent = []
+    monkeypatch.setattr(widget.player, "_send", lambda msg, buffers=None: sent.append(msg))
     widget.lr_slider.value = 1.0
+    assert len(sent) == 1 and {"scene", "frame"} <= set(sent[0]["state"])
     assert widget.lr == 1.0 and widget.frames is not old_frames
     expected = Perceptron().fit(widget.X, widget.y, epochs=30, lr=1.0, rng=1)
     assert len(widget.frames) == len(expected.history) != len(old_frames)
+    assert widget.player.n_frames == len(expected.history)
     assert np.allclose(widget.frames.W[-1], expected.w)
-    assert widget.slider.value == 0 and widget.slider.max == len(expected.history) - 1
-    assert not np.array_equal(widget.updates_line.get_xydata(), old_line)
-    assert widget.ax.get_title().startswith("epoch 0/")
+    assert widget.player.frame == 0
     assert "lr = 1" in widget.ax_mistakes.get_title()
 
 
 def test_reset_goes_back_to_epoch_zero(widget):
-    widget.slider.value = 5
-    widget.play.playing = True
+    widget.player.seek(5)
+    widget.player.playing = True
     widget.reset_button.click()
-    assert widget.slider.value == 0 and widget.play.value == 0 and not widget.play.playing
-    assert widget.ax.get_title().startswith("epoch 0/")
+    assert widget.player.frame == 0 and not widget.player.playing
+
+
+def test_snapshot_shows_the_epoch(widget):
+    fig = widget.scene.snapshot(2)
+    assert any(t.get_text().startswith("epoch 2/") for t in widget.ax.texts)
+    assert fig is widget.fig
 
 
 def test_repr_and_mimebundle_have_no_address(widget):
     assert repr(widget) == "PerceptronWidget(lr=0.01, epochs=11, converged)"
     bundle = widget._repr_mimebundle_()
-    assert bundle["text/plain"] == repr(widget)
+    assert bundle["text/plain"].splitlines() == [repr(widget), RUN_HINT]
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    assert "0x" not in repr(widget)
+    assert "0x" not in bundle["text/plain"]
 
 
-def test_rejects_non_2d_points():
+def test_rejects_non_2d_points_and_wrong_labels():
     with pytest.raises(ValueError, match=r"expected X of shape \(N, 2\)"):
         PerceptronWidget(np.ones((5, 3)), np.zeros(5))
+    with pytest.raises(ValueError, match=r"expected y of shape \(5,\), got \(4,\)"):
+        PerceptronWidget(np.ones((5, 2)), np.zeros(4))
 
 
 def test_boundary_segments():
-    seg = boundary_segments(np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 2.0]]), np.array([-1.0, 1.0, -2.0]))
+    seg = boundary_segments(np.array([[1.0, 1.0], [0.0, 0.0], [0.0, 2.0]]),
+                            np.array([-1.0, 1.0, -2.0]))
     assert seg.shape == (3, 2, 2)
     for p in seg[0]:
         assert np.isclose(p[0] + p[1] - 1.0, 0.0)                  # on x1 + x2 = 1

@@ -419,6 +419,7 @@ function render({ model, el: root }) {
   model.on("msg:custom", (msg) => {
     if (msg && msg.type === "play") setPlaying(true, false);
     else if (msg && msg.type === "pause") setPlaying(false, true);
+    else if (msg && msg.type === "seek") { setPlaying(false, false); seek(msg.frame, false); }
   });
 
   layout();

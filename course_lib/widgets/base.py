@@ -549,9 +549,13 @@ class FramePlayer(anywidget.AnyWidget):
 
     def seek(self, frame):
         """Show ``frame`` (negative: from the end) and pause."""
+        k = self._clip(frame, self.n_frames)
         with self.hold_sync():
             self.playing = False
-            self.frame = self._clip(frame, self.n_frames)
+            self.frame = k
+        # the page keeps its own frame while it plays (its copy of ``frame`` may be stale, so
+        # setting the trait alone might not change anything there): say it explicitly
+        self.send({"type": "seek", "frame": k})
 
     def play(self):
         """Start playing (from the start if at the last frame)."""

@@ -1,9 +1,9 @@
-"""Widgets for the perceptron chapter (see _common for the rules).
+"""Widgets for the perceptron chapter (built on :mod:`course_lib.widgets.base`).
 
 :class:`PerceptronWidget` trains a :class:`~course_lib.perceptron.Perceptron` on 2-D data and
-animates its decision boundary epoch by epoch: Play / epoch slider / Reset, and a learning-rate
-slider that re-trains and recomputes every frame at once. :func:`plot_epochs` draws the same
-picture for chosen epochs on ordinary (static) axes.
+animates its decision boundary epoch by epoch in the browser (between two epochs the line turns
+smoothly and the shading cross-fades); a learning-rate slider re-trains and replaces every frame
+at once. :func:`plot_epochs` draws the same picture for chosen epochs on ordinary (static) axes.
 """
 
 import ipywidgets as W
@@ -12,7 +12,7 @@ from matplotlib.colors import ListedColormap
 
 from ..perceptron import Perceptron
 from ..plots import COLORS, finish
-from ._common import canvas_widget, play_controls, redraw, rewind, set_frames, widget_figure
+from .base import CourseWidget, FramePlayer, Scene, static_figure
 
 __all__ = ["PerceptronWidget", "boundary_segments", "plot_epochs"]
 
@@ -95,93 +95,94 @@ def _show_plane(art, frames, X, k, ax):
     ax.title.set_text(frames.caption(k))
 
 
-class PerceptronWidget:
+class PerceptronWidget(CourseWidget):
     """Train a perceptron on ``X`` (N, 2), ``y`` (N,) and animate its boundary epoch by epoch.
 
     Left: the plane shaded by the prediction, the boundary line, misclassified points ringed.
-    Right: mistakes per epoch. Controls: Play, the epoch slider, Reset (back to epoch 0) and a
-    learning-rate slider; changing ``lr`` re-trains from the same random start (``rng``) and
-    recomputes every frame at once. Display the object (or ``widget.box``) in a notebook.
+    Right: mistakes per epoch. The player plays, steps and scrubs the epochs in the browser
+    (``fps`` epochs per second); Reset goes back to epoch 0; the learning-rate slider re-trains
+    from the same random start (``rng``) and replaces every frame at once. ``draw()`` re-trains
+    with the current slider values; ``player.seek(k)`` shows epoch ``k``.
     """
 
-    def __init__(self, X, y, *, lr=0.01, epochs=30, rng=0, interval_ms=600, figsize=(9.6, 4.0)):
+    def __init__(self, X, y, *, lr=0.01, epochs=30, rng=0, fps=2.0, figsize=(9.6, 4.0)):
         self.X = np.asarray(X, dtype=np.float64)
         self.y = np.asarray(y).astype(np.int64)
         if self.X.ndim != 2 or self.X.shape[1] != 2:
             raise ValueError(f"PerceptronWidget: expected X of shape (N, 2), got {self.X.shape}")
-        self.epochs, self.seed = int(epochs), rng
+        if self.y.shape != (len(self.X),):
+            raise ValueError(f"PerceptronWidget: expected y of shape ({len(self.X)},), "
+                             f"got {self.y.shape}")
+        self.epochs, self.seed, self.figsize = int(epochs), rng, figsize
         self.extent = _extent(self.X)
-        self.fig = widget_figure(figsize=figsize)
-        self.fig.set_layout_engine("constrained")
-        self.ax, self.ax_mistakes = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
-        self.art = _plane_artists(self.ax, self.X, self.y, self.extent)
-        a = self.ax_mistakes
-        (self.updates_line,) = a.plot([], [], "o-", ms=4, label="mistakes during the epoch")
-        (self.wrong_line,) = a.plot([], [], "s--", ms=4, lw=1.5, label="on the wrong side after it")
-        self.marker = a.axvline(0, color="0.4", lw=1, ls=":")
-        finish(a, "Mistakes per epoch", "epoch", "points", legend=False)
-        a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, fontsize=8)
-
-        self.play, self.slider, controls = play_controls(2, interval_ms=interval_ms,
-                                                         description="epoch")
-        self.reset_button = W.Button(description="Reset", icon="undo", tooltip="back to epoch 0",
-                                     layout=W.Layout(width="90px"))
         self.lr_slider = W.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.25,
                                           description="lr", continuous_update=False,
                                           readout_format=".3g")
+        self.reset_button = W.Button(description="Reset", icon="undo", tooltip="back to epoch 0",
+                                     layout=W.Layout(width="90px"))
+        self.player = FramePlayer(self._scene(lr), fps=fps, frame=0,
+                                  alt="perceptron decision boundary, epoch by epoch")
         self.reset_button.on_click(lambda _: self.reset())
-        self.slider.observe(lambda change: self.show(change["new"]), names="value")
-        self.lr_slider.observe(lambda change: self.retrain(change["new"]), names="value")
-        self.box = W.VBox([canvas_widget(self.fig),
-                           W.HBox([controls, self.reset_button, self.lr_slider])])
-        self.retrain(lr)
+        self.lr_slider.observe(lambda change: self.draw(), names="value")
+        self._assemble(self.player, [[self.reset_button, self.lr_slider]])
 
     # -- frames -----------------------------------------------------------------------------
-    def retrain(self, lr):
-        """Train again with learning rate ``lr`` (same data, same start) and rebuild all frames."""
+    def _scene(self, lr):
+        """Train with ``lr`` and build the whole animation (static figure + per-epoch layers)."""
         self.lr = float(lr)
         self.model = Perceptron().fit(self.X, self.y, epochs=self.epochs, lr=self.lr,
                                       rng=self.seed, stop_early=True)
-        self.frames = _Frames(self.model, self.X, self.y, self.extent)
-        n = len(self.frames)
+        self.frames = f = _Frames(self.model, self.X, self.y, self.extent)
+        n = len(f)
+        self.fig = fig = static_figure(self.figsize)
+        fig.set_layout_engine("constrained")
+        self.ax, self.ax_mistakes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
+        art = _plane_artists(self.ax, self.X, self.y, self.extent)
+        self.ax.set_title(" ")                 # the caption is a per-epoch text layer
+        art["shade"].remove()
+        a = self.ax_mistakes
         epochs = np.arange(n)
-        self.updates_line.set_data(epochs[1:], self.frames.updates[1:])
-        self.wrong_line.set_data(epochs, self.frames.n_wrong)
-        self.ax_mistakes.set_xlim(-0.5, max(n - 0.5, 1.5))
-        top = max(self.frames.n_wrong.max(), self.frames.updates[1:].max(), 1)
-        self.ax_mistakes.set_ylim(-0.04 * top, 1.08 * top)
-        self.ax_mistakes.set_title(f"Mistakes per epoch (lr = {self.lr:.3g})")
-        if self.slider.value == 0:
-            self.show(0)
-        set_frames(self.play, self.slider, n)     # rewinds to 0, which redraws through observe
+        a.plot(epochs[1:], f.updates[1:], "o-", ms=4, label="mistakes during the epoch")
+        a.plot(epochs, f.n_wrong, "s--", ms=4, lw=1.5, label="on the wrong side after it")
+        (marker,) = a.plot([], [], color="0.4", lw=1, ls=":", label="_epoch")
+        a.set_xlim(-0.5, max(n - 0.5, 1.5))
+        top = max(f.n_wrong.max(), f.updates[1:].max(), 1)
+        a.set_ylim(-0.04 * top, 1.08 * top)
+        finish(a, f"Mistakes per epoch (lr = {self.lr:.3g})", "epoch", "points", legend=False)
+        a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, fontsize=8)
 
-    def show(self, k):
-        """Draw epoch ``k`` (0 = the random start) by updating the existing artists in place."""
-        k = int(np.clip(k, 0, len(self.frames) - 1))
-        _show_plane(self.art, self.frames, self.X, k, self.ax)
-        self.marker.set_xdata([k, k])
-        redraw(self.fig)
+        scene = Scene(fig, labels=[f"epoch {k} / {n - 1}" for k in range(n)])
+        scene.image(self.ax, f.shade, self.extent, colors=_CLASS_COLORS, alpha=0.15, zorder=0.5)
+        scene.line(self.ax, f.segments, like=art["line"])
+        rings = [self.X[f.wrong[:, k]] for k in range(n)]
+        scene.points(self.ax, rings, like=art["wrong"])
+        lo, hi = a.get_ylim()
+        scene.line(a, np.array([[[k, lo], [k, hi]] for k in range(n)], dtype=float), like=marker)
+        scene.text(self.ax, [f.caption(k) for k in range(n)], (0.5, 1.02), size=10,
+                   ha="center", va="bottom")
+        self.scene = scene
+        return scene
+
+    def draw(self):
+        """Re-train with the learning-rate slider's value and show epoch 0 of the new frames."""
+        self.player.show(self._scene(self.lr_slider.value), frame=0)
 
     def reset(self):
         """Stop playing and go back to epoch 0."""
-        rewind(self.play, self.slider)
+        self.player.seek(0)
 
     # -- display ----------------------------------------------------------------------------
-    def __repr__(self):
+    def _repr_state(self):
         state = "converged" if self.model.converged else "not converged"
-        return f"PerceptronWidget(lr={self.lr:.3g}, epochs={len(self.frames) - 1}, {state})"
-
-    def _repr_mimebundle_(self, **kwargs):
-        data = self.box._repr_mimebundle_(**kwargs)
-        data["text/plain"] = repr(self)
-        return data
+        return f"lr={self.lr:.3g}, epochs={len(self.frames) - 1}, {state}"
 
 
 def plot_epochs(axes, X, y, epochs, *, lr=0.01, max_epochs=30, rng=0, legend=True):
     """Static snapshots: train like :class:`PerceptronWidget` and draw the given ``epochs``.
 
     ``axes`` is a sequence of matplotlib axes, one per entry of ``epochs`` (use -1 for the last
-    epoch); ``legend`` puts the legend under the first one. Returns the fitted :class:`~course_lib.perceptron.Perceptron`.
+    epoch); ``legend`` puts the legend under the first one. Returns the fitted
+    :class:`~course_lib.perceptron.Perceptron`.
     """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y).astype(np.int64)

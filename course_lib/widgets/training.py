@@ -1,17 +1,16 @@
 """Widgets for the backprop chapter: the decision boundary evolving during training.
 
-:class:`TrainingAnimation` plays the frames saved by :class:`course_lib.training.Snapshots`: the
-predicted class over the plane (an ``imshow`` whose data is replaced in place), with the loss and
-accuracy curves and a marker moving along them. :func:`snapshot_grid` draws the same frames as a
-static grid for readers without a kernel.
+:class:`TrainingAnimation` plays, in the browser, the frames saved by
+:class:`course_lib.training.Snapshots`: the predicted class over the plane (cross-fading from one
+snapshot to the next), with the loss and accuracy curves and a marker moving along them.
+:func:`snapshot_grid` draws the same frames as a static grid for readers without a kernel.
 """
 
-import ipywidgets as W
 import matplotlib as mpl
 import numpy as np
 
 from ..plots import COLORS, finish
-from ._common import canvas_widget, play_controls, redraw, widget_figure
+from .base import CourseWidget, FramePlayer, Scene, static_figure
 
 __all__ = ["TrainingAnimation", "snapshot_grid"]
 
@@ -26,85 +25,97 @@ def _draw_frame(ax, snapshots, index, X, y, n_classes):
     cmap, n = _cmaps(n_classes)
     image = ax.imshow(snapshots.grids[index], origin="lower", extent=snapshots.extent, cmap=cmap,
                       vmin=-0.5, vmax=n - 0.5, alpha=0.3, interpolation="nearest", aspect="auto")
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=n - 0.5, s=10,
-               edgecolors="white", linewidths=0.3)
+    _draw_points(ax, X, y, n_classes)
     return image
 
 
-class TrainingAnimation:
-    """Play / step through the decision boundaries saved during training.
+def _draw_points(ax, X, y, n_classes):
+    cmap, n = _cmaps(n_classes)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=n - 0.5, s=10,
+               edgecolors="white", linewidths=0.3)
+
+
+def _title(epoch, acc):
+    text = f"Decision boundary, epoch {epoch}"
+    return text + (f" (accuracy {acc:.2f})" if np.isfinite(acc) else "")
+
+
+class TrainingAnimation(CourseWidget):
+    """Play / step through the decision boundaries saved during training, in the browser.
 
     ``snapshots``: a :class:`course_lib.training.Snapshots` filled by ``fit``; ``X``, ``y``: the
     training data (N, 2) and labels (N,); ``history``: the ``History`` from ``fit`` for the full
-    loss and accuracy curves (default: the values saved with the snapshots).
-    Display it as the last expression of a cell; ``show(i)`` jumps to frame ``i``.
+    loss and accuracy curves (default: the values saved with the snapshots); ``fps``: snapshots
+    per second at 1x speed. Display it as the last expression of a cell; ``draw(i)`` shows
+    frame ``i`` (``player.play()`` plays).
     """
 
-    def __init__(self, snapshots, X, y, history=None, interval_ms=120):
+    def __init__(self, snapshots, X, y, history=None, fps=8.0):
         if len(snapshots) == 0:
-            raise ValueError("TrainingAnimation: the snapshots are empty; pass them to fit(callbacks=...)")
+            raise ValueError("TrainingAnimation: the snapshots are empty; pass them to "
+                             "fit(callbacks=...)")
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y).astype(int)
+        if X.ndim != 2 or X.shape[1] != 2 or y.shape != (len(X),):
+            raise ValueError(f"TrainingAnimation: expected X (N, 2) and y (N,), got {X.shape} "
+                             f"and {y.shape}")
         self.snapshots = snapshots
-        self._grids = snapshots.grids          # (T, R, R): built once, indexed per frame
+        grids = snapshots.grids                # (T, R, R) class labels
         self.n_frames = len(snapshots)
         self._epochs = np.array(snapshots.epochs)
         if history is not None and len(history):
-            ep, loss, acc = np.array(history.epochs), np.array(history.loss), np.array(history.accuracy)
+            ep, loss, acc = (np.array(v) for v in (history.epochs, history.loss, history.accuracy))
         else:
             ep, loss, acc = self._epochs, np.array(snapshots.loss), np.array(snapshots.accuracy)
-        self._loss_at = np.array(snapshots.loss)
-        self._acc_at = np.array(snapshots.accuracy)
-        n_classes = int(max(y.max(), self._grids.max())) + 1
+        loss_at = np.array(snapshots.loss, dtype=np.float64)
+        acc_at = np.array(snapshots.accuracy, dtype=np.float64)
+        n_classes = int(max(y.max(), grids.max())) + 1
 
-        self.fig = widget_figure(figsize=(11.0, 3.6))
+        self.fig = static_figure((11.0, 3.6))
         ax_b, ax_l, ax_a = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.2, 1, 1]})
         self.axes = (ax_b, ax_l, ax_a)
-        self.image = _draw_frame(ax_b, snapshots, 0, X, y, n_classes)
-        finish(ax_b, "Decision boundary", "$x_1$", "$x_2$")
-        self.title = ax_b.title
+        _draw_points(ax_b, X, y, n_classes)
+        x0, x1, y0, y1 = snapshots.extent
+        ax_b.set(xlim=(x0, x1), ylim=(y0, y1))
+        finish(ax_b, " ", "$x_1$", "$x_2$")        # the title is a per-frame text layer
         ax_l.plot(ep, loss, color=COLORS[0], label="training loss")
-        (self.loss_marker,) = ax_l.plot([], [], "o", color=COLORS[3], label="current epoch")
+        (loss_marker,) = ax_l.plot([], [], "o", color=COLORS[3], label="current epoch")
         ax_l.set_yscale("log")
         finish(ax_l, "Loss", "epoch", "cross-entropy")
         ax_a.plot(ep, acc, color=COLORS[2], label="training accuracy")
-        (self.acc_marker,) = ax_a.plot([], [], "o", color=COLORS[3], label="current epoch")
+        (acc_marker,) = ax_a.plot([], [], "o", color=COLORS[3], label="current epoch")
         ax_a.set_ylim(0, 1.02)
         finish(ax_a, "Accuracy", "epoch", "accuracy")
         self.fig.tight_layout()
 
-        self.play, self.slider, controls = play_controls(self.n_frames, interval_ms, "frame")
-        self.slider.observe(self._on_slider, names="value")
-        self.box = W.VBox([canvas_widget(self.fig), controls])
-        self.show(0)
+        n = max(_cmaps(n_classes)[1], n_classes)
+        self.scene = scene = Scene(self.fig, labels=[f"epoch {e}" for e in self._epochs])
+        scene.image(ax_b, grids, snapshots.extent, colors=COLORS[:n], alpha=0.3, zorder=0.5)
+        scene.points(ax_l, np.stack([self._epochs, loss_at], axis=1)[:, None, :],
+                     like=loss_marker)
+        scene.points(ax_a, np.stack([self._epochs, acc_at], axis=1)[:, None, :], like=acc_marker)
+        scene.text(ax_b, [_title(e, a) for e, a in zip(self._epochs, acc_at)], (0.5, 1.02),
+                   size=12, ha="center", va="bottom")
+        self.player = FramePlayer(scene, fps=fps, alt="decision boundary during training")
+        self._assemble(self.player)
 
-    def _on_slider(self, change):
-        self.show(change["new"])
+    @property
+    def index(self):
+        """The frame the player shows (as Python last heard it)."""
+        return self.player.frame
 
-    def show(self, index):
-        """Draw frame ``index``: replaces the image data, moves the markers, updates the title."""
-        i = int(np.clip(index, 0, self.n_frames - 1))
-        self.index = i
-        self.image.set_data(self._grids[i])
-        epoch = int(self._epochs[i])
-        loss, acc = self._loss_at[i], self._acc_at[i]
-        self.loss_marker.set_data([epoch] if np.isfinite(loss) else [], [loss] if np.isfinite(loss) else [])
-        self.acc_marker.set_data([epoch] if np.isfinite(acc) else [], [acc] if np.isfinite(acc) else [])
-        text = f"Decision boundary, epoch {epoch}"
-        if np.isfinite(acc):
-            text += f" (accuracy {acc:.2f})"
-        self.title.set_text(text)
-        redraw(self.fig)
+    def draw(self, index=None):
+        """Show frame ``index`` (clipped to the frames; default: the current one) and pause."""
+        i = self.player.frame if index is None else int(np.clip(index, 0, self.n_frames - 1))
+        self.player.seek(i)
 
-    def _repr_mimebundle_(self, **kwargs):
-        return self.box._repr_mimebundle_(**kwargs)
-
-    def __repr__(self):
-        return f"TrainingAnimation({self.n_frames} frames, epochs {self._epochs[0]}..{self._epochs[-1]})"
+    def _repr_state(self):
+        return f"{self.n_frames} frames, epochs {self._epochs[0]}..{self._epochs[-1]}"
 
 
 def snapshot_grid(snapshots, X, y, n=6, ncols=3, size=2.6):
-    """A static figure of ``n`` frames spread evenly over the snapshots (first and last included)."""
+    """A static figure of ``n`` frames spread evenly over the snapshots (first and last
+    included)."""
     import matplotlib.pyplot as plt
 
     X = np.asarray(X, dtype=np.float64)

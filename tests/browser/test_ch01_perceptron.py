@@ -1,39 +1,53 @@
-"""Chapter 01 in JupyterLab: the notebook runs clean; the perceptron widget plays, resets, re-trains."""
-
-import time
+"""Chapter 01 in JupyterLab: the notebook runs clean; the perceptron widget plays in the browser
+at display rate, pauses (the kernel hears the epoch), resets, and re-trains in one update."""
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
 
-def test_perceptron_widget_plays_resets_and_retrains(open_notebook):
+def test_perceptron_widget_plays_resets_and_retrains(open_notebook, record_property):
     nb = open_notebook("chapters/01_perceptron.ipynb")
     nb.run_all()
     assert nb.error_outputs() == []
     assert nb.stderr_outputs() == []
-    assert nb.canvases().count() == 1, "the chapter has one widget canvas; static figures stay PNGs"
-    assert nb.slider_value(0) == "0"
+    assert nb.players().count() == 1, "one widget (the perceptron); static figures stay PNGs"
+    assert nb.canvases().count() == 0, "no ipympl canvas any more"
+    start = nb.wait_for_player(0, frame=0, playing=False)
+    assert start["n"] >= 5
 
-    before = nb.screenshot(0)
-    nb.press_play()
-    nb.wait_for_change(0, before, timeout=10)
-    time.sleep(1.5)                                   # a few more epochs (600 ms per frame)
-    assert int(nb.slider_value(0)) >= 2
-    assert nb.error_outputs() == [], "an observe callback failed while playing"
+    # Play: the boundary turns between epochs, a new picture on every display frame
+    nb.press_play(0)
+    nb.wait_for_player(0, playing=True)
+    fps = nb.measure_fps(nb.player_canvas(0), seconds=2.0)
+    print(f"\n[ch01] perceptron widget while playing: {fps}")
+    record_property("perceptron_fps", round(fps["fps"], 1))
+    assert fps["fps"] >= 50, fps
 
-    nb.page.locator("button.widget-button", has_text="Reset").click()
-    deadline = time.time() + 10
-    while nb.slider_value(0) != "0" and time.time() < deadline:
-        time.sleep(0.2)
-    assert nb.slider_value(0) == "0", "Reset should rewind to epoch 0"
-    assert nb.error_outputs() == []
+    # pause with the keyboard (space on the focused Play button): the kernel hears the epoch
+    play = nb.players().first.get_by_role("button", name="Play")
+    play.focus()
+    play.press("Space")
+    paused = nb.wait_for_player(0, playing=False)
+    assert paused["frame"] >= 1
+    heard = ""
+    for _ in range(50):
+        heard = nb.kernel_print("print(widget.player.frame)").strip()
+        if heard == str(paused["frame"]):
+            break
+        nb.page.wait_for_timeout(100)
+    assert heard == str(paused["frame"])
 
-    # the learning-rate slider (the second slider) re-trains: new frames, rewound to epoch 0
-    at_start = nb.screenshot(0)
-    nb.set_slider(1, 1)
-    nb.wait_for_change(0, at_start, timeout=10)
-    assert nb.slider_value(0) == "0"
-    nb.press_play()
-    nb.wait_for_change(0, nb.screenshot(0), timeout=10)
+    # Reset (an ipywidgets button) goes back to epoch 0
+    nb.page.get_by_role("button", name="Reset").click()
+    nb.wait_for_player(0, frame=0)
+    at_start = nb.screenshot(nb.player_canvas(0))
+
+    # the learning-rate slider re-trains: a new scene, shown at epoch 0, all of it at once
+    nb.set_slider(0, 1)
+    st = nb.wait_for_player(0, after_scene=paused["scene"], frame=0)
+    assert st["n"] != start["n"], "lr = 1 converges in another number of epochs"
+    assert nb.screenshot(nb.player_canvas(0)) != at_start
+    nb.press_play(0)
+    nb.wait_for_player(0, playing=True)
     assert nb.error_outputs() == []
