@@ -424,3 +424,79 @@ def test_mse_nonnegative_symmetric_zero_iff_equal(pred, data):
     assert value == MSELoss()(target, pred)
     assert (value == 0) == bool(np.array_equal(pred, target))
     assert MSELoss()(pred, pred) == 0.0
+
+
+# -- reference values recorded from torch.nn.functional (float64), and boundary values -------------
+def test_cross_entropy_matches_torch():
+    z = np.random.default_rng(0).normal(size=(4, 3)) * 3
+    loss = CrossEntropyLoss()
+    assert loss(z, np.array([0, 2, 1, 2])) == pytest.approx(0.9384118697327499, abs=1e-12)
+    np.testing.assert_allclose(loss.backward(), [
+        [-0.2093167883141625, 0.01877094630040464, 0.19054584201375788],
+        [0.07561308280804348, 0.011066481445784145, -0.08667956425382761],
+        [0.18585000965172394, -0.18630011847581748, 0.0004501088240935465],
+        [0.0042898058954710175, 0.029449664317085213, -0.033739470212556216]], atol=1e-12)
+
+
+def test_bce_with_logits_matches_torch_including_logits_of_exactly_0():
+    loss = BCEWithLogitsLoss()
+    z, y = np.array([-2.0, 0.0, 0.0, 3.5, -0.5]), np.array([0.0, 1.0, 0.0, 1.0, 0.3])
+    assert loss(z, y) == pytest.approx(0.43340995492311807, abs=1e-12)
+    np.testing.assert_allclose(loss.backward(), [0.02384058440442351, -0.1, 0.1,
+                                                 -0.005862446150271272, 0.015508133759629084],
+                               atol=1e-12)
+    assert loss(np.zeros(3), np.array([0.0, 1.0, 0.5])) == pytest.approx(np.log(2))
+
+
+def test_bce_matches_torch_away_from_the_clip():
+    loss = BCELoss()
+    p, t = np.array([0.1, 0.5, 0.9, 0.999]), np.array([0.0, 1.0, 1.0, 0.0])
+    assert loss(p, t) == pytest.approx(1.9529058727144335, abs=1e-12)
+    np.testing.assert_allclose(loss.backward(), [0.2777777777777778, -0.5, -0.2777777777777778,
+                                                 250.0], rtol=1e-9)
+
+
+def test_mse_matches_torch_and_is_exactly_0_on_a_perfect_fit():
+    loss = MSELoss()
+    a, b = np.array([[1.0, -2.0], [0.5, 0.0]]), np.array([[0.0, -2.0], [1.5, 1.0]])
+    assert loss(a, b) == 0.75
+    np.testing.assert_allclose(loss.backward(), [[0.5, 0.0], [-0.5, -0.5]])
+    assert loss(b, b) == 0.0 and not np.any(loss.backward())
+
+
+def test_cross_entropy_of_equal_logits_is_log_c():
+    loss = CrossEntropyLoss()
+    assert loss(np.zeros((5, 4)), np.array([0, 1, 2, 3, 0])) == pytest.approx(np.log(4))
+    grad = loss.backward()
+    assert np.allclose(grad.sum(axis=1), 0.0) and grad[0, 0] == pytest.approx((0.25 - 1) / 5)
+
+
+@pytest.mark.parametrize("make, pred, target", [
+    (MSELoss, [2.0], [0.5]),
+    (BCELoss, [0.25], [1.0]),
+    (BCEWithLogitsLoss, [0.0], [1.0]),
+    (CrossEntropyLoss, [[0.0, 1.0]], [1]),
+])
+def test_single_element_inputs(make, pred, target):
+    loss = make()
+    value = loss(np.array(pred), np.array(target))
+    assert np.isfinite(value) and loss.backward().shape == np.shape(pred)
+
+
+@pytest.mark.parametrize("make, pred, target", [
+    (MSELoss, np.zeros(0), np.zeros(0)),
+    (BCELoss, np.zeros(0), np.zeros(0)),
+    (BCEWithLogitsLoss, np.zeros(0), np.zeros(0)),
+    (CrossEntropyLoss, np.zeros((0, 3)), np.zeros(0, dtype=int)),
+])
+def test_empty_inputs_are_a_readable_error(make, pred, target):
+    with pytest.raises(ValueError, match="empty"):
+        make()(pred, target)
+
+
+def test_bce_targets_exactly_0_and_1_are_allowed_just_outside_are_not():
+    for loss in (BCELoss(), BCEWithLogitsLoss()):
+        assert np.isfinite(loss(np.array([0.5, 0.5]), np.array([0.0, 1.0])))
+        for bad in (-1e-12, 1 + 1e-12):
+            with pytest.raises(ValueError, match=r"target must be in \[0, 1\]"):
+                loss(np.array([0.5]), np.array([bad]))
