@@ -1,7 +1,7 @@
 # Neural Networks from Scratch: two commands on a fresh machine (only python3 needed).
 #   make lab    set up .venv and open JupyterLab on the chapters
 #   make test   set up .venv and run every test (unit tests, notebooks, exercises)
-# More: make test-browser, make notebooks [NB=path.ipynb], make exercises, make bench, make clean
+# More: make test-browser, make notebooks [NB=path.ipynb], make exercises, make progress, make bench, make clean
 
 PYTHON ?= python3
 VENV   := .venv
@@ -22,7 +22,7 @@ export MKL_NUM_THREADS ?= 1
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: setup lab test test-unit test-notebooks test-browser notebooks exercises bench clean
+.PHONY: setup lab test test-unit test-notebooks test-browser notebooks exercises bench clean progress
 
 $(STAMP): requirements.txt pyproject.toml jupyter/overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ notebooks: $(STAMP)
 	  --ExecutePreprocessor.store_widget_state=False $(NB)
 	@names="$(notdir $(basename $(filter solutions/%,$(wildcard $(NB)))))"; \
 	if [ -n "$$names" ]; then $(BIN)/python -m course_lib.exercises build $$names; fi
+
+# A learner's own progress: grades exercises/ with the course's checkers (temporary copies; the
+# notebooks are never written) and prints one line per chapter.
+progress: $(STAMP)
+	$(BIN)/python -m course_lib.grade exercises/
 
 exercises: $(STAMP)
 	$(BIN)/python -m course_lib.exercises build
