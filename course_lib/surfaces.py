@@ -106,13 +106,15 @@ def quadratic(a=1.0, b=50.0):
 
 def rosenbrock(a=1.0, b=100.0):
     """Rosenbrock's banana valley ``(a - x)**2 + b (y - x**2)**2``; minimum 0 at ``(a, a**2)``."""
+    if b <= 0:
+        raise ValueError(f"rosenbrock: b must be > 0, got b={b!r}")
     return Surface(
         "rosenbrock",
         lambda x, y: (a - x) ** 2 + b * (y - x ** 2) ** 2,
         lambda x, y: (-2 * (a - x) - 4 * b * x * (y - x ** 2), 2 * b * (y - x ** 2)),
         xlim=(-2.0, 2.0), ylim=(-1.0, 3.0), start=(-1.2, 1.0), minima=[(a, a * a)],
         lr=1e-3, lr_adaptive=0.1, steps=500, title="Rosenbrock",
-        formula=r"$f = (1-x)^2 + 100\,(y-x^2)^2$")
+        formula=r"$f = (%g-x)^2 + %g\,(y-x^2)^2$" % (a, b))
 
 
 def saddle():

@@ -90,3 +90,57 @@ def test_inputs_are_not_mutated():
     s(x, y)
     s.grad(x, y)
     assert np.array_equal(x, [1.0, 2.0]) and np.array_equal(y, [0.5, -0.5])
+
+
+# -- every optional argument, exact values at the minima (the gradient is exactly 0 there) ---------
+@pytest.mark.parametrize("a, b", [(1.0, 50.0), (2.0, 7.0), (0.5, 0.5)])
+def test_quadratic_parameters(a, b):
+    s = surfaces.quadratic(a, b)
+    assert s(1.0, 1.0) == pytest.approx((a + b) / 2)
+    assert s(2.0, -3.0) == pytest.approx((4 * a + 9 * b) / 2)
+    assert s.lr == pytest.approx(1.3 / b) and f"{b / a:g}" in s.title
+    assert s.formula == r"$f = (%g x^2 + %g y^2)/2$" % (a, b)
+
+
+@pytest.mark.parametrize("a, b", [(1.0, 100.0), (0.5, 10.0), (-1.0, 3.0)])
+def test_rosenbrock_parameters_and_formula(a, b):
+    s = surfaces.rosenbrock(a, b)
+    assert s.minima == [(a, a * a)]
+    assert s(a, a * a) == 0.0 and s.grad(a, a * a) == (0.0, 0.0)
+    assert s(0.0, 1.0) == pytest.approx(a * a + b)
+    assert f"{b:g}" in s.formula and f"({a:g}-x)" in s.formula
+
+
+@pytest.mark.parametrize("s", SURFACES, ids=IDS)
+def test_gradient_vanishes_at_every_listed_minimum(s):
+    for x, y in s.minima:
+        gx, gy = s.grad(x, y)
+        scale = 1 + abs(x) + abs(y)
+        assert abs(gx) < 1e-4 * scale ** 3 and abs(gy) < 1e-4 * scale ** 3
+        assert s(x, y) == pytest.approx(s.f_min, abs=1e-9)
+
+
+def test_saddle_point_has_zero_gradient_and_value_one_quarter():
+    s = surfaces.saddle()
+    assert s.grad(0.0, 0.0) == (0.0, 0.0) and s(0.0, 0.0) == 0.25
+
+
+@pytest.mark.parametrize("bad", [lambda: surfaces.quadratic(0.0, 1.0),
+                                 lambda: surfaces.quadratic(1.0, -1.0),
+                                 lambda: surfaces.rosenbrock(1.0, 0.0)])
+def test_non_positive_curvatures_are_refused(bad):
+    with pytest.raises(ValueError, match="must be > 0"):
+        bad()
+
+
+def test_grid_levels_and_xy_helpers():
+    s = surfaces.quadratic()
+    X, Y, Z = s.grid(resolution=7)
+    assert X.shape == Y.shape == Z.shape == (7, 7)
+    assert X[0, 0] == s.xlim[0] and X[0, -1] == s.xlim[1] and Y[-1, 0] == s.ylim[1]
+    levels = s.levels(n=5, Z=Z)
+    assert levels.shape == (5,) and np.all(np.diff(levels) > 0) and levels[0] > s.f_min
+    p = np.array([[1.0, 2.0], [0.0, 0.0], [-3.0, 0.5]])
+    np.testing.assert_allclose(s.grad_xy(p), [[1.0, 100.0], [0.0, 0.0], [-3.0, 25.0]])
+    np.testing.assert_allclose(s.loss_xy(p), [0.5 * (1 + 200), 0.0, 0.5 * (9 + 12.5)])
+    assert s.grad_xy([1.0, 2.0]).shape == (2,) and np.ndim(s.loss_xy([1.0, 2.0])) == 0
