@@ -87,6 +87,13 @@ def tampers():
     return nb
 
 
+def kernel_dies():
+    nb = unsolved("03_losses")
+    define(nb, "mse", cell(solved("03_losses"), "def mse(").source)
+    after(nb, "checks.mse(mse)", "import os\nos._exit(3)")
+    return nb
+
+
 def listener_removed():
     nb = solved("00_numpy")
     after(nb, "import numpy", "from course_lib.checks import core\n"
@@ -114,6 +121,7 @@ def graded(tmp_path_factory):
     write(hangs(), subs / "dave" / "03_losses.ipynb")
     write(tampers(), subs / "eve" / "03_losses.ipynb")
     write(listener_removed(), subs / "frank" / "00_numpy.ipynb")
+    write(kernel_dies(), subs / "hal" / "03_losses.ipynb")
     notes = new_notebook(cells=[new_code_cell("print('my own notes')")])
     write(notes, subs / "frank" / "notes.ipynb")
     write(new_notebook(cells=[new_code_cell("print(42)")]), subs / "gina" / "03_losses.ipynb")
@@ -139,7 +147,7 @@ def test_grading_ran_and_learner_files_are_untouched(graded):
     assert graded["status"] == 0
     assert graded["after"] == graded["before"]          # same files, same bytes: nothing written
     learners = sorted({r["learner"] for r in graded["rows"]})
-    assert learners == ["alice", "bob", "carol", "dave", "eve", "frank", "gina"]
+    assert learners == ["alice", "bob", "carol", "dave", "eve", "frank", "gina", "hal"]
     assert all(list(r) == ["learner", "chapter", "exercise", "status", "points", "message"]
                for r in graded["rows"])
 
@@ -166,6 +174,13 @@ def test_a_hanging_notebook_times_out_and_keeps_what_ran(graded):
     assert got["mse"] == "passed"
     assert [got[name] for name in LOSSES[1:]] == ["timeout"] * 5
     assert f"{TIMEOUT} s" in row(graded, "dave", "mse_grad")["message"]
+
+
+def test_a_kernel_that_dies_keeps_what_ran(graded):
+    got = statuses(graded, "hal")
+    assert got["mse"] == "passed"
+    assert [got[name] for name in LOSSES[1:]] == ["error"] * 5
+    assert "the kernel died" in row(graded, "hal", "bce")["message"]
 
 
 def test_tampering_gives_no_credit(graded):
