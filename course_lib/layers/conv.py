@@ -12,6 +12,11 @@ How it is vectorized (no loop over pixels, no compiled code):
 - backward: ``dW`` and ``dcols`` are again matrix products; putting ``dcols`` back into the
   image is a loop over the kh * kw kernel offsets, each adding a strided slice at once.
   Windows that overlap (stride < kernel) add up there, as the chain rule says they must.
+- memory layout: the arrays you get are NCHW, but ``Conv2d`` returns them as a transposed view of
+  memory ordered (H, W, N, C), and the pools keep whatever order they are given. A strided slice
+  ``x[:, :, i::s, j::s]`` then moves long contiguous runs of N*C numbers instead of runs of one
+  or two, which makes the offset loops and the im2col copy several times faster. Only
+  speed depends on it: any NCHW array (C-ordered or not) gives the same numbers.
 """
 
 import numpy as np
@@ -47,11 +52,6 @@ def conv_output_size(size, kernel, stride=1, padding=0):
         raise ValueError(f"the input is too small: size + 2 * padding = {padded} is smaller than "
                          f"the kernel ({kernel})")
     return (padded - kernel) // stride + 1
-
-
-def _windows(x, kernel, stride):
-    """Every (kh, kw) window of x (N, C, H, W) as a view (N, C, Ho, Wo, kh, kw)."""
-    return sliding_window_view(x, kernel, axis=(2, 3))[:, :, ::stride[0], ::stride[1]]
 
 
 def _offset_slice(i, j, out_hw, stride):
@@ -92,12 +92,11 @@ class Conv2d(Layer):
     Initialisation is PyTorch's default: W and b uniform in ``±1 / sqrt(C_in * kh * kw)``
     (``kaiming_uniform_(a=sqrt(5))`` works out to that bound).
 
-    Forward is one matrix product ``W_mat @ cols``: ``W_mat`` is W reshaped to
-    (C_out, C_in*kh*kw) and ``cols`` (C_in*kh*kw, N*H_out*W_out) holds one window per column.
-    Backward (derived in chapter 07), with ``d`` = dout as (C_out, N*H_out*W_out):
-    ``dW = d @ cols^T`` (the input correlated with ``dout``), ``db = d.sum(1)``, and
-    ``dcols = W_mat^T @ d`` added back window by window into ``dx``: a full convolution of
-    ``dout`` with the flipped kernel.
+    Forward is one matrix product ``cols @ W_mat^T``: ``cols`` (H_out*W_out*N, kh*kw*C_in) holds
+    one window per row and ``W_mat`` is W as (C_out, kh*kw*C_in). Backward (derived in chapter
+    07), with ``d`` = dout as (H_out*W_out*N, C_out): ``dW = d^T @ cols`` (the input correlated
+    with ``dout``), ``db = d.sum(0)``, and ``dcols = d @ W_mat`` added back window by window
+    into ``dx``: a full convolution of ``dout`` with the flipped kernel.
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, *, stride=1, padding=0, rng=None):
@@ -122,38 +121,38 @@ class Conv2d(Layer):
     def forward(self, x):
         x = _image_input("Conv2d", x, self.in_channels)
         n, c_in, h, w = self._x_shape = x.shape
-        ph, pw = self.padding
+        (ph, pw), (sh, sw), c_out = self.padding, self.stride, self.out_channels
         self._out_hw = ho, wo = _output_hw("Conv2d", x.shape, self.kernel_size, self.stride,
                                            self.padding)
-        if ph or pw:
-            xp = np.zeros((n, c_in, h + 2 * ph, w + 2 * pw))
-            xp[:, :, ph:ph + h, pw:pw + w] = x
-            x = xp
-        win = _windows(x, self.kernel_size, self.stride)            # (N, C_in, Ho, Wo, kh, kw) view
-        # im2col: one column per output pixel (n, y, x), one row per weight (c, i, j); the copy
-        # happens here, once, and backward reuses it for dW
-        self._cols = win.transpose(1, 4, 5, 0, 2, 3).reshape(-1, n * ho * wo)
-        c_out = self.out_channels
-        out = self.params["W"].reshape(c_out, -1) @ self._cols + self.params["b"][:, None]
-        return out.reshape(c_out, n, ho, wo).transpose(1, 0, 2, 3)  # (N, C_out, Ho, Wo)
+        # zero-padded copy, stored (H, W, N, C): see "memory layout" in the module docstring
+        xp = np.zeros((h + 2 * ph, w + 2 * pw, n, c_in))
+        xp[ph:ph + h, pw:pw + w] = x.transpose(2, 3, 0, 1)
+        win = sliding_window_view(xp, self.kernel_size, axis=(0, 1))[::sh, ::sw]
+        # win: (Ho, Wo, N, C_in, kh, kw), a view. im2col: one row per output pixel (y, x, n), one
+        # column per weight (i, j, c); this reshape is the one copy, and backward reuses it
+        self._cols = win.transpose(0, 1, 2, 4, 5, 3).reshape(ho * wo * n, -1)
+        w_mat = self.params["W"].transpose(0, 2, 3, 1).reshape(c_out, -1)  # columns (i, j, c)
+        out = self._cols @ w_mat.T + self.params["b"]                       # (Ho*Wo*N, C_out)
+        return out.reshape(ho, wo, n, c_out).transpose(2, 3, 0, 1)          # (N, C_out, Ho, Wo)
 
     def backward(self, dout):
         if not hasattr(self, "_cols"):
             raise RuntimeError("Conv2d.backward: call forward first")
         n, c_in, h, w = self._x_shape
         (ho, wo), c_out = self._out_hw, self.out_channels
-        kh, kw = self.kernel_size
-        ph, pw = self.padding
+        (kh, kw), (ph, pw), (sh, sw) = self.kernel_size, self.padding, self.stride
         dout = _check_dout("Conv2d", dout, (n, c_out, ho, wo))
-        d = dout.transpose(1, 0, 2, 3).reshape(c_out, -1)           # (C_out, N*Ho*Wo)
-        self.grads["W"][...] = (d @ self._cols.T).reshape(self.params["W"].shape)
-        self.grads["b"][...] = d.sum(axis=1)
-        dcols = (self.params["W"].reshape(c_out, -1).T @ d).reshape(c_in, kh, kw, n, ho, wo)
-        dx = np.zeros((c_in, n, h + 2 * ph, w + 2 * pw))             # channels first, like dcols
+        d = dout.transpose(2, 3, 0, 1).reshape(-1, c_out)           # (Ho*Wo*N, C_out), like out
+        dw = (d.T @ self._cols).reshape(c_out, kh, kw, c_in)         # dL/dW = dout^T cols
+        self.grads["W"][...] = dw.transpose(0, 3, 1, 2)
+        self.grads["b"][...] = d.sum(axis=0)
+        w_mat = self.params["W"].transpose(0, 2, 3, 1).reshape(c_out, -1)
+        dcols = (d @ w_mat).reshape(ho, wo, n, kh, kw, c_in)        # dL/dcols = dout W
+        dx = np.zeros((h + 2 * ph, w + 2 * pw, n, c_in))             # (H, W, N, C) like xp
         for i in range(kh):        # one strided slice per kernel offset; overlaps add up
             for j in range(kw):
-                dx[_offset_slice(i, j, (ho, wo), self.stride)] += dcols[:, i, j]
-        return dx[:, :, ph:ph + h, pw:pw + w].transpose(1, 0, 2, 3)  # (N, C_in, H, W)
+                dx[i:i + sh * (ho - 1) + 1:sh, j:j + sw * (wo - 1) + 1:sw] += dcols[:, :, :, i, j]
+        return dx[ph:ph + h, pw:pw + w].transpose(2, 3, 0, 1)       # (N, C_in, H, W)
 
     def __repr__(self):
         return (f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -171,7 +170,7 @@ class _Pool2d(Layer):
 
     def _input(self, x):
         x = _image_input(type(self).__name__, x)
-        self._x_shape = x.shape
+        self._x, self._x_shape = x, x.shape
         self._out_hw = _output_hw(type(self).__name__, x.shape, self.kernel_size, self.stride)
         return x
 
@@ -199,26 +198,27 @@ class MaxPool2d(_Pool2d):
     to the first maximum in the window's row-major order (``argmax``'s rule, and PyTorch's on CPU),
     so exactly one input per window receives the gradient (NaNs get no special treatment). With
     overlapping windows (stride < kernel) an input that wins several windows collects the sum of
-    their gradients. Forward scans the kh*kw offsets keeping a running maximum and the offset
-    that holds it.
+    their gradients. Forward keeps, per kernel offset, a boolean map of the windows it wins.
     """
 
     def forward(self, x):
         x = self._input(x)
-        offsets = self._offsets()
-        out = x[offsets[0]].copy()                     # running maximum, starts at offset (0, 0)
-        self._argmax = np.zeros(out.shape, dtype=np.intp)  # which offset holds it (row-major index)
-        for k, where in enumerate(offsets[1:], start=1):
-            better = x[where] > out                    # strictly greater: a tie keeps the first
-            np.copyto(out, x[where], where=better)
-            self._argmax[better] = k
+        views = [x[where] for where in self._offsets()]   # kh*kw strided views (N, C, Ho, Wo)
+        out = views[0].copy(order="K")                 # running maximum, in x's memory order
+        for view in views[1:]:
+            np.maximum(out, view, out=out)
+        self._winner = [view == out for view in views]  # every maximum of its window...
+        taken = self._winner[0].copy()
+        for winner in self._winner[1:]:                # ...but a tie goes to the first one only
+            winner &= ~taken
+            taken |= winner
         return out
 
     def backward(self, dout):
         dout = self._dout(dout)
-        dx = np.zeros(self._x_shape)
-        for k, where in enumerate(self._offsets()):    # the winners at offset k get their dout
-            dx[where] += dout * (self._argmax == k)
+        dx = np.zeros_like(self._x)                    # zeros in x's memory order
+        for where, winner in zip(self._offsets(), self._winner):  # offset k's winners get dout
+            dx[where] += dout * winner
         return dx
 
 
@@ -231,14 +231,18 @@ class AvgPool2d(_Pool2d):
 
     def forward(self, x):
         x = self._input(x)
-        return _windows(x, self.kernel_size, self.stride).mean(axis=(4, 5))
+        offsets = self._offsets()
+        out = x[offsets[0]].copy(order="K")
+        for where in offsets[1:]:
+            out += x[where]
+        return out / len(offsets)
 
     def backward(self, dout):
         dout = self._dout(dout)
-        kh, kw = self.kernel_size
-        share = dout / (kh * kw)
-        dx = np.zeros(self._x_shape)
-        for where in self._offsets():
+        offsets = self._offsets()
+        share = dout / len(offsets)
+        dx = np.zeros_like(self._x)
+        for where in offsets:
             dx[where] += share
         return dx
 
