@@ -292,7 +292,7 @@ def test_not_implemented(name):
 @pytest.mark.parametrize("name", sorted(CORRECT))
 def test_raising_function_fails_without_raising(name):
     result = get(name)(boom, quiet=True, strict=False)
-    assert result.status == core.FAILED and "KeyError" in result.line, result.line
+    assert result.status == core.WRONG and "KeyError" in result.line, result.line
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT))
@@ -305,14 +305,14 @@ def test_strict_raises(name):
                          ids=[f"{n}-{k}" for n, _, k in MISTAKES])
 def test_mistake_is_named(name, fn, keyword):
     result = get(name)(fn, quiet=True, strict=False)
-    assert result.status == core.FAILED, result.line
+    assert result.status == core.WRONG, result.line
     assert keyword in result.line, result.line
 
 
 def test_checker_prints_one_line(capsys):
     checks.relu_backward(relu_ok, strict=False)
     out = capsys.readouterr().out
-    assert out.count("\n") == 1 and out.startswith("✅ relu_backward")
+    assert out.count("\n") == 1 and out.startswith("✅ passed · relu_backward")
 
 
 def test_tanh_accumulation_mistake_is_caught_in_either_order():

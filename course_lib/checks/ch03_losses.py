@@ -326,9 +326,9 @@ def _sce_p(p_of):
     return f
 
 
-def _grad_cases():
-    return [Case(_rng.normal(0, 2, size=(3, 3)), np.array([1, 0, 2]), what="softmax_ce_grad on logits (3, 3)"),
-            Case(_rng.normal(0, 2, size=(4, 3)), np.array([0, 2, 1, 2]), what="softmax_ce_grad on logits (4, 3)"),
+def _grad_cases(name="softmax_ce_grad"):
+    return [Case(_rng.normal(0, 2, size=(3, 3)), np.array([1, 0, 2]), what=f"{name} on logits (3, 3)"),
+            Case(_rng.normal(0, 2, size=(4, 3)), np.array([0, 2, 1, 2]), what=f"{name} on logits (4, 3)"),
             Case(np.array([[1000.0, -1000.0, 0.0], [0.0, 0.0, 0.0]]), np.array([1, 2]), quiet=True,
                  hint=_NO_SHIFT)]
 
@@ -336,9 +336,10 @@ def _grad_cases():
 def _grad_mistakes():
     k = lambda z: z.shape[1]  # noqa: E731
     return {
-        "the /N is missing: the loss is a mean over the N samples, so every row of the gradient is "
-        "divided by N": lambda logits, labels: _softmax(logits) - _one_hot(labels, k(logits)),
-        "the sign is flipped: it is (p - y) / N, so the true class's logit gets a negative gradient":
+        "the /N is missing (you forgot to divide by N): the loss is a mean over the N samples, so "
+        "every row of the gradient is divided by N": lambda logits, labels: _softmax(logits) - _one_hot(labels, k(logits)),
+        "the sign is flipped: it is (p - y) / N, so the true class's logit gets a negative gradient "
+        "(sign flipped)":
             lambda logits, labels: -_sce_grad(logits, labels),
         "you forgot to subtract the one-hot y: (p - y) / N":
             lambda logits, labels: _softmax(logits) / len(labels),

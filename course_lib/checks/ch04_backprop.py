@@ -1,343 +1,545 @@
-"""Checkers for chapter 04: backpropagation (04a) and a tiny autograd (04b).
+"""Checkers for chapter 04: backpropagation (04a) and a tiny autograd (04b), on :mod:`.core`.
 
-Each checker runs the learner's function on small inputs, compares with the right answer and, when
-it differs, with the typical mistakes (computed here), so the hint can name the mistake.
+04a's exercises are plain tables (square shapes first, so that a missing transpose runs and is
+recognised). 04b's use drivers: they build small graphs of ``Value``s, call the learner's function,
+run ``backward`` and observe the data and the gradients; ``topological_order`` is judged by a
+custom check (many orders are right) on a diamond, a graph where a reversed breadth-first order
+is wrong, and a 5,000-node chain (deeper than Python's recursion limit).
 """
 
-import copy
+import math
 
 import numpy as np
 
 from ..autograd import Value
 from ..autograd import topological_order as _reference_order
-from ..functions import softmax
-from .core import Wrong, checker
+from .ch03_losses import _grad_cases, _grad_mistakes, _sce_alt, _sce_grad
+from .core import Case, describe, table
 
 __all__ = ["dense_backward", "relu_backward", "softmax_ce_backward", "numerical_gradient",
            "train_step", "value_mul", "value_tanh", "topological_order", "backprop"]
 
-
-def _match(got, candidates):
-    """The name of the first candidate array ``got`` equals (shape and value), else None."""
-    try:
-        arr = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-    for name, value in candidates:
-        try:  # a candidate may be a function computing the mistaken value (it may not fit the shapes)
-            value = np.asarray(value() if callable(value) else value, dtype=np.float64)
-        except (ValueError, TypeError):
-            continue
-        if arr.shape == value.shape and np.allclose(arr, value, rtol=1e-6, atol=1e-9):
-            return name
-    return None
+_rng = np.random.default_rng(4)
 
 
-def _close_or_name(c, got, expected, what, mistakes, hint=None):
-    """``c.close`` that, on failure, names the mistake whose output ``got`` equals."""
-    try:
-        return c.close(got, expected, what, hint)
-    except Wrong as w:
-        name = _match(got, mistakes)
-        if name:
-            raise Wrong(w.message, name) from None
-        raise
+# -- dense ----------------------------------------------------------------------------------------
+def _dense(x, W, dout):
+    return dout @ W.T, x.T @ dout, dout.sum(axis=0)
 
 
-# -- 04a ------------------------------------------------------------------------------------------
-def _three(c, got, what):
-    if got is None:
-        raise Wrong(f"{what} returned None", "did you forget `return dx, dW, db`?")
-    if not isinstance(got, (tuple, list)) or len(got) != 3:
-        raise Wrong(f"{what} should return a tuple (dx, dW, db), got {type(got).__name__}",
-                    "return dx, dW, db")
-    return got
+def _dense_with(dx=None, dW=None, db=None):
+    def f(x, W, dout):
+        right = _dense(x, W, dout)
+        return (dx(x, W, dout) if dx else right[0], dW(x, W, dout) if dW else right[1],
+                db(x, W, dout) if db else right[2])
+    return f
 
 
-@checker("dense_backward")
-def dense_backward(c, fn):
-    rng = np.random.default_rng(4)
-    # square shapes first, so that a missing transpose runs and can be recognised
-    for n, d_in, d_out in ((3, 3, 3), (5, 4, 2)):
-        x, W = rng.normal(size=(n, d_in)), rng.normal(size=(d_in, d_out))
-        dout = rng.normal(size=(n, d_out))
-        args = [x.copy(), W.copy(), dout.copy()]
-        got = _three(c, c.call_raw(fn, *args), f"dense_backward for shapes x {x.shape}, W {W.shape}")
-        for name, before, after in zip(("x", "W", "dout"), (x, W, dout), args):
-            c.unchanged(before, after, f"the input {name}")
-        shapes = f"x {x.shape}, W {W.shape}"
-        _close_or_name(c, got[1], x.T @ dout, f"dW for {shapes}", [
-            ("missing transpose: you computed x @ dout; dW = x.T @ dout, shape (D_in, D_out)", lambda: x @ dout),
-            ("dW is transposed: dout.T @ x has shape (D_out, D_in); use x.T @ dout", lambda: dout.T @ x),
-            ("no 1/N here: the loss's backward already divided dout by N; dW = x.T @ dout",
-             lambda: x.T @ dout / n)], hint="dW = x.T @ dout has the shape of W, (D_in, D_out)")
-        _close_or_name(c, got[2], dout.sum(axis=0), f"db for {shapes}", [
-            ("summed over the wrong axis: sum over the batch, dout.sum(axis=0), not axis=1",
-             lambda: dout.sum(axis=1)),
-            ("mean instead of sum: db = dout.sum(axis=0); the 1/N is already in dout",
-             lambda: dout.mean(axis=0))], hint="db = dout.sum(axis=0): b is added to every row")
-        _close_or_name(c, got[0], dout @ W.T, f"dx for {shapes}", [
-            ("missing transpose: you computed dout @ W; dx = dout @ W.T, shape (N, D_in)", lambda: dout @ W),
-            ("dx = dout @ W.T, not W @ dout.T", lambda: W @ dout.T)],
-            hint="dx = dout @ W.T has the shape of x, (N, D_in)")
-    return "dx, dW, db on square and rectangular shapes"
+def _dense_case(n, d_in, d_out):
+    return Case(_rng.normal(size=(n, d_in)), _rng.normal(size=(d_in, d_out)), _rng.normal(size=(n, d_out)),
+                what=f"dense_backward for x ({n}, {d_in}), W ({d_in}, {d_out})")
 
 
-@checker("relu_backward")
-def relu_backward(c, fn):
-    rng = np.random.default_rng(5)
-    x = rng.normal(size=(4, 5))
-    x[np.abs(x) < 0.05] = 0.3  # keep away from the kink at 0
-    dout = rng.normal(size=(4, 5))
-    args = [dout.copy(), x.copy()]
-    got = c.call_raw(fn, *args)
-    c.unchanged(dout, args[0], "dout",
-                "you modified dout in place (e.g. dout[x <= 0] = 0); the layer contract forbids "
-                "it: build a new array, dx = dout * (x > 0)")
-    c.unchanged(x, args[1], "the input x")
-    _close_or_name(c, got, dout * (x > 0), "relu_backward(dout, x)", [
-        ("forgot to multiply by dout: the local derivative (x > 0) times the upstream gradient",
-         (x > 0).astype(float)),
-        ("the mask must come from the forward input x, not from dout: dout * (x > 0)",
-         dout * (dout > 0)),
-        ("multiplied by x instead of by the 0/1 mask (x > 0)", dout * np.maximum(x, 0)),
-        ("the mask is inverted: pass the gradient where x > 0", dout * (x <= 0))],
-        hint="dx = dout * (x > 0)")
+def _dense_scaled_in_place(x, W, dout):
+    dout /= len(x)
+    return _dense(x, W, dout)
 
 
-def _onehot(y, k):
-    out = np.zeros((len(y), k))
-    out[np.arange(len(y)), y] = 1.0
-    return out
+dense_backward = table(
+    "dense_backward", _dense, names=("dx", "dW", "db"),
+    cases=[_dense_case(3, 3, 3), _dense_case(5, 4, 2), _dense_case(4, 2, 6)],
+    mistakes={
+        "missing transpose: you computed x @ dout; dW = x.T @ dout, shape (D_in, D_out)":
+            _dense_with(dW=lambda x, W, d: x @ d),
+        "dW is transposed: dout.T @ x has shape (D_out, D_in); use x.T @ dout": _dense_with(dW=lambda x, W, d: d.T @ x),
+        "no 1/N here: the loss's backward already divided dout by N; dW = x.T @ dout":
+            _dense_with(dW=lambda x, W, d: x.T @ d / len(x)),
+        "db summed over the wrong axis: sum over the batch, dout.sum(axis=0), not axis=1": _dense_with(db=lambda x, W, d: d.sum(axis=1)),
+        "db: mean instead of sum; db = dout.sum(axis=0), the 1/N is already in dout":
+            _dense_with(db=lambda x, W, d: d.mean(axis=0)),
+        "db has the shape of b, (D_out,): drop keepdims=True": _dense_with(db=lambda x, W, d: d.sum(axis=0, keepdims=True)),
+        "missing transpose: you computed dout @ W; dx = dout @ W.T, shape (N, D_in)":
+            _dense_with(dx=lambda x, W, d: d @ W),
+        "dx = dout @ W.T, not W @ dout.T (that is its transpose)": _dense_with(dx=lambda x, W, d: W @ d.T),
+        "return them in the order dx, dW, db": lambda x, W, dout: _dense(x, W, dout)[::-1],
+        "dout /= N writes into the caller's dout (and the 1/N does not belong here)": _dense_scaled_in_place,
+    },
+    correct=[_dense, lambda x, W, dout: (np.einsum("nj,ij->ni", dout, W), np.einsum("ni,nj->ij", x, dout),
+                                         np.ones(len(x)) @ dout)],
+    summary="dx, dW, db on square and rectangular shapes")
 
 
-@checker("softmax_ce_backward")
-def softmax_ce_backward(c, fn):
-    rng = np.random.default_rng(6)
-    z = rng.normal(size=(4, 3)) * 2
-    y = np.array([0, 2, 1, 2])
-    p, Y, n = softmax(z, axis=1), _onehot(y, 3), len(y)
-    got = c.call(fn, z, y)
-    _close_or_name(c, got, (p - Y) / n, "softmax_ce_backward(scores, y) for N = 4", [
-        ("forgot to divide by N: the loss is a mean over the batch, so dscores = (p - y) / N",
-         p - Y),
-        ("sign flipped: dscores = (softmax(scores) - onehot(y)) / N", (Y - p) / n),
-        ("used the raw scores instead of the softmax probabilities", (z - Y) / n),
-        ("forgot to subtract 1 at the true class: (p - onehot(y)) / N", p / n),
-        ("divided by the number of classes instead of N", (p - Y) / 3)],
-        hint="dscores = (softmax(scores) - onehot(y)) / N")
-    big = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 0.0]])
-    got = c.call(fn, big, np.array([0, 0]))
-    c.close(got, (softmax(big, axis=1) - _onehot(np.array([0, 0]), 3)) / 2,
-            "softmax_ce_backward on scores of ±1000",
-            hint="subtract each row's max before np.exp so it cannot overflow")
-    return "including scores of ±1000"
+# -- relu -----------------------------------------------------------------------------------------
+def _relu_bw(dout, x):
+    return dout * (x > 0)
 
 
-@checker("numerical_gradient")
-def numerical_gradient(c, fn):
-    h = 1e-5
-
-    def f(x):
-        return float(np.sum(x ** 3) + np.sum(np.sin(x)))
-
-    def grad(x):
-        return 3 * x ** 2 + np.cos(x)
-
-    def one_sided(x):
-        g = np.zeros_like(x)
-        for i in np.ndindex(x.shape):
-            xp = x.copy()
-            xp[i] += h
-            g[i] = (f(xp) - f(x)) / h
-        return g
-
-    rng = np.random.default_rng(7)
-    for shape in ((5,), (3, 4)):
-        x = rng.normal(size=shape) * 2
-        arg = x.copy()
-        got = c.call_raw(fn, f, arg, h)
-        c.unchanged(x, arg, "x after the call",
-                    "restore each element after nudging it (x[i] = old) or nudge a copy")
-        try:
-            c.close(got, grad(x), f"the gradient of sum(x**3 + sin(x)) for x of shape {shape}",
-                    rtol=1e-7, atol=1e-7)
-        except Wrong as w:
-            if _match(got, [("one-sided", one_sided(x))]):
-                raise Wrong(w.message + " (off by about 1e-5: a one-sided difference)",
-                            "use the centered difference (f(x + h) - f(x - h)) / (2 h): its error "
-                            "is O(h^2) instead of O(h)") from None
-            name = _match(got, [("divided by h instead of 2 h", 2 * grad(x)),
-                                ("divided by 2 h twice", grad(x) / 2)])
-            if name:
-                raise Wrong(w.message, f"{name}: (f(x + h) - f(x - h)) / (2 h)") from None
-            if shape == (3, 4):
-                raise Wrong(w.message, "loop over every element of a 2-D x, e.g. with "
-                                       "np.ndindex(x.shape)") from None
-            raise
-    return "centered differences on 1-D and 2-D x"
+def _relu_bw_in_place(dout, x):
+    dout[x <= 0] = 0
+    return dout
 
 
-@checker("train_step")
-def train_step(c, fn):
-    from ..data import spiral
+_xr = _rng.normal(size=(4, 5))
+_xr[np.abs(_xr) < 0.05] = 0.3
+_x0 = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]])
+relu_backward = table(
+    "relu_backward", _relu_bw,
+    cases=[Case(_rng.normal(size=(4, 5)), _xr, what="relu_backward(dout, x) for shape (4, 5)"),
+           Case(_rng.normal(size=(2, 3)), _x0, what="relu_backward(dout, x) with x = 0 in two places",
+                hint="at x = 0 the gradient is 0 (PyTorch's choice): mask with x > 0")],
+    mistakes={
+        "forgot to multiply by dout: the local derivative (x > 0) times the upstream gradient":
+            lambda dout, x: (x > 0).astype(float),
+        "the mask must come from the forward input x, not from dout: dout * (x > 0)":
+            lambda dout, x: dout * (dout > 0),
+        "multiplied by x instead of by the 0/1 mask (x > 0)": lambda dout, x: dout * np.maximum(x, 0),
+        "the mask is inverted: pass the gradient where x > 0": lambda dout, x: dout * (x <= 0),
+        "at x = 0 the gradient is 0 (PyTorch's choice): mask with x > 0, not x >= 0": lambda dout, x: dout * (x >= 0),
+        "dout[x <= 0] = 0 modifies dout in place; the layer contract forbids it: build a new array, "
+        "dx = dout * (x > 0)": _relu_bw_in_place,
+        "the arguments are (dout, x): the mask comes from the second one": lambda dout, x: x * (dout > 0),
+    },
+    correct=[_relu_bw, lambda dout, x: np.where(x > 0, dout, 0.0)],
+    summary="the mask from x, dout untouched")
+
+
+# -- softmax + cross-entropy ----------------------------------------------------------------------
+softmax_ce_backward = table(
+    "softmax_ce_backward", lambda scores, y: _sce_grad(scores, y), cases=_grad_cases("softmax_ce_backward"),
+    mistakes=_grad_mistakes(), correct=[_sce_grad, _sce_alt], errors=[("too many indices", "y holds "
+                                                                       "integer labels (N,)")],
+    summary="including scores of ±1000")
+
+
+# -- numerical gradient ---------------------------------------------------------------------------
+def _f(x):
+    return float(np.sum(x ** 3) + np.sum(np.sin(x)))
+
+
+def _numgrad(f, x, h=1e-5, one_sided=False, denom=2.0, restore=True):
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old if one_sided else old - h
+        f_minus = f(x)
+        if restore:
+            x[i] = old
+        grad[i] = (f_plus - f_minus) / (h if one_sided else denom * h)
+    return grad
+
+
+def _ng(**form):
+    return lambda f, x, h=1e-5: _numgrad(f, x, h, **form)
+
+
+def _ng_rows(f, x, h=1e-5):
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in range(len(x)):
+        xp, xm = x.copy(), x.copy()
+        xp[i] += h
+        xm[i] -= h
+        grad[i] = (f(xp) - f(xm)) / (2 * h)
+    return grad
+
+
+def _ng_copy(f, x, h=1e-5):
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[i] += h
+        xm[i] -= h
+        grad[i] = (f(xp) - f(xm)) / (2 * h)
+    return grad
+
+
+numerical_gradient = table(
+    "numerical_gradient", _numgrad, rtol=1e-8, atol=1e-8,
+    mutation_hint="restore each element after nudging it (x[i] = old) or nudge a copy",
+    cases=[Case(_f, _rng.normal(size=5) * 2, 1e-5, what="the gradient of sum(x**3 + sin(x)) for x of shape (5,)"),
+           Case(_f, _rng.normal(size=(3, 4)) * 2, 1e-5, what="the gradient of sum(x**3 + sin(x)) for x of shape (3, 4)",
+                hint="loop over every element of a 2-D x, e.g. with np.ndindex(x.shape)"),
+           Case(_f, _rng.normal(size=4), 1e-3, what="numerical_gradient with h = 1e-3")],
+    mistakes={
+        "use the centered difference (f(x + h) - f(x - h)) / (2 h): its error is O(h^2) instead of O(h) "
+        "(a one-sided difference)": _ng(one_sided=True),
+        "divided by h instead of 2 h: (f(x + h) - f(x - h)) / (2 h)": _ng(denom=1.0),
+        "divided by 2 h twice: (f(x + h) - f(x - h)) / (2 h)": _ng(denom=4.0),
+        "x was left nudged: restore each element after nudging it (x[i] = old) or nudge a copy":
+            _ng(restore=False),
+        "x[i] on a 2-D x is a whole row: loop over every element with np.ndindex(x.shape)": _ng_rows,
+        "nudge one element at a time: x + h moves every element at once":
+            lambda f, x, h=1e-5: np.full(x.shape, (f(x + h) - f(x - h)) / (2 * h)),
+        "use the argument h, not a fixed 1e-5": lambda f, x, h=1e-5: _numgrad(f, x, 1e-5),
+        "the gradient has the shape of x: return an array, not a list":
+            lambda f, x, h=1e-5: list(_numgrad(f, x, h).ravel()),
+    },
+    correct=[_numgrad, _ng_copy], summary="centered differences on 1-D and 2-D x, x left as it was")
+
+
+# -- one training step ----------------------------------------------------------------------------
+def _model():
     from ..layers import Dense, ReLU, Sequential
+    return Sequential(Dense(2, 8, rng=1), ReLU(), Dense(8, 3, rng=2))
+
+
+def _train_drive(f, X, y, lr):
     from ..losses import CrossEntropyLoss
-
-    X, y = spiral(10, 3, rng=0)
-    model = Sequential(Dense(2, 8, rng=1), ReLU(), Dense(8, 3, rng=2))
-    ref = copy.deepcopy(model)
-    before = {k: v.copy() for k, v in model.params.items()}
-    lr = 0.5
-    loss_fn = CrossEntropyLoss()
-    want_loss = loss_fn(ref.forward(X), y)
-    ref.backward(loss_fn.backward())
-    grads = {k: v.copy() for k, v in ref.grads.items()}
-    got = c.call(fn, model, CrossEntropyLoss(), X, y, lr)
-    after = model.params
-    if all(np.array_equal(before[k], after[k]) for k in before):
-        if all(not np.any(g) for g in model.grads.values()):
-            raise Wrong("the parameters did not change and the gradients are all 0",
-                        "call model.backward(loss_fn.backward()) before updating")
-        raise Wrong("the parameters did not change",
-                    "`p = p - lr * g` only rebinds the name p (and model.params[...] = ... sets a "
-                    "copy); update the array in place: p -= lr * g")
-    for k in before:
-        _close_or_name(c, after[k], before[k] - lr * grads[k], f"parameter {k} after one step", [
-            ("gradient ascent: the update is p -= lr * g (minus)", before[k] + lr * grads[k]),
-            ("the learning rate is missing: p -= lr * g", before[k] - grads[k])],
-            hint="p -= lr * g for every (p, g) in model.parameters()")
-    c.close(got, want_loss, "the returned loss (before the update)",
-            hint="return the loss computed in the forward pass")
+    model = _model()
+    loss = f(model, CrossEntropyLoss(), X, y, lr)
+    return (loss, {k: v.copy() for k, v in model.params.items()},
+            any(np.any(g != 0) for g in model.grads.values()))
 
 
-# -- 04b ------------------------------------------------------------------------------------------
-def _is_value(c, got, what):
-    c.ok(isinstance(got, Value), f"{what} should return a Value, got {type(got).__name__}",
-         "build the result with Value(data, (inputs...), op) and return it")
-    return got
+def _step(sign=-1.0, use_lr=True, backward=True, after=False, rebind=False, first_only=False):
+    def f(model, loss_fn, X, y, lr):
+        loss = loss_fn(model.forward(X), y)
+        if backward:
+            model.backward(loss_fn.backward())
+        pairs = model.parameters()[:1] if first_only else model.parameters()
+        for p, g in pairs:
+            step = (lr if use_lr else 1.0) * g
+            if rebind:
+                p = p + sign * step  # noqa: F841 - the mistake: a new array, the model's is unchanged
+            else:
+                p += sign * step
+        return loss_fn(model.forward(X), y) if after else loss
+    return f
 
 
-@checker("value_mul")
-def value_mul(c, fn):
+def _spiral():
+    from ..data import spiral
+    return spiral(10, 3, rng=0)
+
+
+train_step = table(
+    "train_step", _step(), driver=_train_drive,
+    names=("the returned loss", "parameter", "whether backward computed gradients"),
+    arg_names=("X", "y", "lr"),
+    cases=[Case(*_spiral(), 0.5, what="train_step with lr = 0.5"),
+           Case(*_spiral(), 0.05, what="train_step with lr = 0.05")],
+    mistakes={
+        "gradient ascent: the update is p -= lr * g (minus)": _step(sign=1.0),
+        "the learning rate is missing: p -= lr * g": _step(use_lr=False),
+        "the parameters did not change: call model.backward(loss_fn.backward()) before updating":
+            _step(backward=False),
+        "`p = p - lr * g` only rebinds the name p: update the array in place, p -= lr * g": _step(rebind=True),
+        "return the loss computed in the forward pass, before the update": _step(after=True),
+        "update every parameter: loop over all of model.parameters()": _step(first_only=True),
+        "use the argument lr, not a fixed number": lambda model, loss_fn, X, y, lr: _step()(model, loss_fn, X, y, 0.1),
+    },
+    correct=[_step(), lambda model, loss_fn, X, y, lr: (
+        lambda loss: (model.backward(loss_fn.backward()),
+                      [np.subtract(p, lr * g, out=p) for p, g in model.parameters()], loss)[-1])(
+        loss_fn(model(X), y))],
+    summary="loss before the update, every parameter moved in place")
+
+
+# -- 04b: Value operations ------------------------------------------------------------------------
+def _reaches(out, leaf):
+    return any(node is leaf for node in _reference_order(out))
+
+
+def _observe_mul(mul):
     a, b = Value(2.0), Value(-3.0)
-    out = _is_value(c, c.call_raw(fn, a, b), "mul(a, b)")
-    c.close(out.data, -6.0, "mul(Value(2), Value(-3)).data")
-    c.ok(a in out._prev and b in out._prev, "the result does not remember a and b as its inputs",
-         "pass them as children: Value(a.data * b.data, (a, b), '*')")
+    out = mul(a, b)
+    if not isinstance(out, Value):
+        return {"returns": type(out).__name__}
+    seen = {"returns": "Value", "data": out.data, "children": _reaches(out, a) and _reaches(out, b)}
     out.backward()
-    if a.grad == 0 and b.grad == 0:
-        raise Wrong("after backward, a.grad and b.grad are 0",
-                    "define _backward() and attach it: out._backward = _backward")
-    if (a.grad, b.grad) == (2.0, -3.0):
-        raise Wrong("the gradients are swapped: a.grad is 2, b.grad is -3",
-                    "d(a b)/da = b: a.grad += b.data * out.grad")
-    c.close([a.grad, b.grad], [-3.0, 2.0], "[a.grad, b.grad] for a * b", hint="a.grad += b.data * out.grad")
+    seen["grads"] = (a.grad, b.grad)
     a, b = Value(2.0), Value(-3.0)
-    out = c.call_raw(fn, a, b) * 5.0
-    out.backward()
-    if (a.grad, b.grad) == (-3.0, 2.0):
-        raise Wrong("for L = 5 * mul(a, b), a.grad is -3 instead of -15",
-                    "multiply by the upstream gradient (chain rule): a.grad += b.data * out.grad")
-    c.close([a.grad, b.grad], [-15.0, 10.0], "[a.grad, b.grad] for 5 * (a * b)")
+    (mul(a, b) * 5.0).backward()
+    seen["grads of 5 * mul(a, b)"] = (a.grad, b.grad)
     a = Value(3.0)
-    out = c.call_raw(fn, a, a)
-    out.backward()
-    if a.grad == 3.0:
-        raise Wrong("for a * a with a = 3, a.grad is 3 instead of 6",
-                    "accumulate with `+=`, not `=`: a used twice gets both contributions")
-    c.close(a.grad, 6.0, "a.grad for a * a with a = 3")
-    return "including a * a"
+    mul(a, a).backward()
+    seen["a.grad of mul(a, a) with a = 3"] = a.grad
+    return seen
 
 
-@checker("value_tanh")
-def value_tanh(c, fn):
+def _value_check(what_data):
+    def check(got, want, case):
+        if got["returns"] != "Value":
+            return (f"{case.what} should return a Value, got a {got['returns']}",
+                    "build the result with Value(data, (inputs...), op) and return it")
+        for key, text in (("data", what_data), ("children", "the result remembers its inputs (._prev)")):
+            if not np.isclose(got[key], want[key], rtol=1e-12, atol=1e-12):
+                return (f"{text}: should be {describe(want[key])}, got {describe(got[key])}",
+                        "pass the inputs as children: Value(data, (a, b), '*')" if key == "children" else None)
+        for key in got:
+            if key not in ("returns", "data", "children") and not np.allclose(got[key], want[key]):
+                return f"{key}: should be {describe(want[key])}, got {describe(got[key])}", None
+        return None
+    return check
+
+
+def _mul(form="right"):
+    def mul(a, b):
+        out = Value(a.data * b.data, (a, b), "*") if form != "no_children" else Value(a.data * b.data)
+
+        def _backward():
+            up = 1.0 if form == "no_chain" else out.grad
+            if form == "swapped":
+                a.grad += a.data * up
+                b.grad += b.data * up
+            elif form == "assign":
+                a.grad = b.data * up
+                b.grad = a.data * up
+            else:
+                a.grad += b.data * up
+                b.grad += a.data * up
+        if form == "called":
+            out._backward = _backward()
+        elif form != "not_attached":
+            out._backward = _backward
+        return out
+    return mul
+
+
+value_mul = table(
+    "value_mul", _mul(), driver=_observe_mul, check=_value_check("mul(Value(2), Value(-3)).data"),
+    cases=[Case(what="mul(a, b)")],
+    mistakes={
+        "the gradients are swapped: d(a b)/da = b, so a.grad += b.data * out.grad": _mul("swapped"),
+        "multiply by the upstream gradient (chain rule): a.grad += b.data * out.grad": _mul("no_chain"),
+        "accumulate with `+=`, not `=`: a used twice gets both contributions": _mul("assign"),
+        "define _backward() and attach it: out._backward = _backward": _mul("not_attached"),
+        "attach the function, do not call it: out._backward = _backward (no parentheses)": _mul("called"),
+        "pass the inputs as children: Value(a.data * b.data, (a, b), '*')": _mul("no_children"),
+        "the data of a * b is a.data * b.data": lambda a, b: Value(a.data + b.data, (a, b), "*"),
+        "return a Value (the node), not a number": lambda a, b: a.data * b.data,
+    },
+    correct=[_mul(), lambda a, b: a * b], summary="including a * a")
+
+
+def _observe_tanh(tanh):
     a = Value(0.5)
-    out = _is_value(c, c.call_raw(fn, a), "tanh(a)")
-    t = np.tanh(0.5)
-    c.close(out.data, t, "tanh(Value(0.5)).data", hint="math.tanh(a.data)")
-    c.ok(a in out._prev, "the result does not remember a as its input",
-         "Value(t, (a,), 'tanh')")
+    out = tanh(a)
+    if not isinstance(out, Value):
+        return {"returns": type(out).__name__}
+    seen = {"returns": "Value", "data": out.data, "children": _reaches(out, a)}
     a = Value(0.5)
-    (c.call_raw(fn, a) * 3.0).backward()
-    want = 3 * (1 - t ** 2)
-    if a.grad == 0:
-        raise Wrong("after backward, a.grad is 0", "define _backward() and set out._backward = _backward")
-    name = _match(a.grad, [("forgot to multiply by out.grad (chain rule)", 1 - t ** 2),
-                           ("the derivative is 1 - tanh(a)^2, not 1 - a^2", 3 * (1 - 0.25)),
-                           ("the derivative is 1 - tanh(a)^2, not tanh(a)^2", 3 * t ** 2)])
-    if name:
-        raise Wrong(f"for L = 3 tanh(a), a.grad is {a.grad:.4f} instead of {want:.4f}", name)
-    c.close(a.grad, want, "a.grad for L = 3 tanh(a) with a = 0.5", hint="(1 - t**2) * out.grad")
-    for build in (lambda f, v: f(v) + v * 2.0, lambda f, v: v * 2.0 + f(v)):
-        a = Value(0.5)
-        build(lambda v: c.call_raw(fn, v), a).backward()
-        if np.isclose(a.grad, 1 - t ** 2):
-            raise Wrong("for L = tanh(a) + 2 a, a.grad misses the 2 from the other path",
-                        "accumulate with `+=`, not `=`: a.grad += (1 - t**2) * out.grad")
-        c.close(a.grad, 1 - t ** 2 + 2, "a.grad for L = tanh(a) + 2 a")
+    (tanh(a) * 3.0).backward()
+    seen["a.grad of 3 tanh(a) with a = 0.5"] = a.grad
+    a = Value(0.5)
+    (tanh(a) + a * 2.0).backward()
+    seen["a.grad of tanh(a) + 2 a"] = a.grad
+    a = Value(0.5)
+    (a * 2.0 + tanh(a)).backward()
+    seen["a.grad of 2 a + tanh(a)"] = a.grad
+    return seen
+
+
+def _tanh(form="right"):
+    def tanh(a):
+        t = math.tanh(a.data)
+        out = Value(t, (a,), "tanh") if form != "no_children" else Value(t)
+
+        def _backward():
+            up = 1.0 if form == "no_chain" else out.grad
+            local = {"one_minus_a2": 1 - a.data ** 2, "t2": t * t, "one_minus_t": 1 - t}.get(form, 1 - t * t)
+            if form == "assign":
+                a.grad = local * up
+            else:
+                a.grad += local * up
+        if form == "called":
+            out._backward = _backward()
+        elif form != "not_attached":
+            out._backward = _backward
+        return out
+    return tanh
+
+
+value_tanh = table(
+    "value_tanh", _tanh(), driver=_observe_tanh, check=_value_check("tanh(Value(0.5)).data"),
+    cases=[Case(what="tanh(a)")],
+    mistakes={
+        "multiply by the upstream gradient (chain rule): a.grad += (1 - t**2) * out.grad": _tanh("no_chain"),
+        "the derivative is 1 - tanh(a)^2, not 1 - a^2": _tanh("one_minus_a2"),
+        "the derivative is 1 - tanh(a)^2, not tanh(a)^2": _tanh("t2"),
+        "the derivative is 1 - tanh(a)^2, not 1 - tanh(a)": _tanh("one_minus_t"),
+        "accumulate with `+=`, not `=`: a used on two paths gets both contributions": _tanh("assign"),
+        "define _backward() and attach it: out._backward = _backward": _tanh("not_attached"),
+        "attach the function, do not call it: out._backward = _backward (no parentheses)": _tanh("called"),
+        "pass the input as a child: Value(t, (a,), 'tanh')": _tanh("no_children"),
+        "the data is math.tanh(a.data)": lambda a: Value(math.sinh(a.data), (a,), "tanh"),
+    },
+    correct=[_tanh(), lambda a: a.tanh(), lambda a: (a * 2.0).sigmoid() * 2.0 - 1.0],
+    summary="chain rule and accumulation")
+
+
+# -- topological order ----------------------------------------------------------------------------
+def _labelled(root):
+    nodes = _reference_order(root)
+    for i, node in enumerate(nodes):
+        node.label = f"n{i}"
+    return root, nodes
+
+
+def _diamond_root():
+    a, b = Value(2.0), Value(-1.0)
+    c = a * b
+    return (c + a) * c
 
 
 def _diamond():
-    a, b = Value(2.0, label="a"), Value(-1.0, label="b")
-    c = a * b
-    d = c + a          # a is used twice
-    e = d * c          # c is used twice
-    return e, [a, b, c, d, e]
+    return _labelled(_diamond_root())[0]
 
 
-@checker("topological_order")
-def topological_order(c, fn):
-    root, nodes = _diamond()
-    got = c.call_raw(fn, root)
-    if got is None:
-        raise Wrong("topological_order returned None", "return the list")
-    got = list(got)
-    ids = [id(v) for v in got]
-    c.ok(len(ids) == len(set(ids)), f"a node appears more than once ({len(ids)} items for "
-         f"{len(nodes)} nodes)", "keep a `visited` set and skip nodes already seen")
-    c.ok(set(ids) == {id(v) for v in nodes}, f"expected the {len(nodes)} nodes of the graph, got "
-         f"{len(ids)} different ones", "visit every child in node._prev, down to the inputs")
-    pos = {i: k for k, i in enumerate(ids)}
-    for v in nodes:
-        for child in v._prev:
-            c.ok(pos[id(child)] < pos[id(v)], "a node comes before one of its inputs",
-                 "append a node only after all its children (post-order); the root comes last")
-    c.ok(got[-1] is root, "the root should come last")
+def _bfs_trap():
+    """r = u + w1, w1 = w2 * 2, w2 = u * 3: breadth first finds u before w2, which needs it."""
+    u = Value(1.5)
+    return _labelled(u + (u * 3.0) * 2.0)
+
+
+def _chain(n=5_000):
     x = Value(0.0)
     chain = x
-    for _ in range(20_000):
+    for _ in range(n):
         chain = chain + 1.0
-    try:
-        order = c.call_raw(fn, chain)
-    except Wrong as w:
-        if "Recursion" in w.message:
-            raise Wrong("a chain of 20,000 nodes raised RecursionError",
-                        "use an explicit stack (a list) instead of recursion") from None
-        raise
-    c.ok(order is not None and len(order) == 2 * 20_000 + 1 and order[-1] is chain
-         and len({id(v) for v in order}) == len(order),
-         "wrong order for a chain of 20,000 additions (x + 1 + 1 ...)",
-         "inputs first, root last, every node once")
-    return "diamond graph and a 20,000-node chain"
+    return _labelled(chain)
 
 
-@checker("backprop")
-def backprop(c, fn):
-    ref_root, ref_nodes = _diamond()
-    ref_root.backward()
-    want = [v.grad for v in ref_nodes]
-    root, nodes = _diamond()
-    c.call_raw(fn, root)
-    got = [v.grad for v in nodes]
-    if all(g == 0 for g in got):
-        raise Wrong("every gradient is 0 after backprop(root)",
-                    "seed the output first: root.grad = 1.0")
-    fwd_root, fwd_nodes = _diamond()
-    fwd_root.grad = 1.0
-    for v in _reference_order(fwd_root):
-        v._backward()
-    _close_or_name(c, got, want, "the gradients of [a, b, c, d, e] for e = (a b + a)(a b)", [
-        ("went through the nodes in the forward order; go from the output back: "
-         "for v in reversed(topological_order(root))", [v.grad for v in fwd_nodes])],
-        hint="root.grad = 1.0, then call v._backward() for v in reversed(topological_order(root))")
+_GRAPHS = {"diamond": lambda: _labelled(_diamond_root()),
+           "bfs": _bfs_trap, "chain": _chain}
+
+
+def _order_drive(f, graph):
+    root, nodes = _GRAPHS[graph]()
+    order = f(root)
+    if order is None or isinstance(order, (Value, str, int, float)):
+        return {"type": type(order).__name__}
+    order = list(order)
+    return {"type": "list", "labels": [getattr(v, "label", "?") if isinstance(v, Value) else "?" for v in order],
+            "edges": [(child.label, v.label) for v in nodes for child in v._prev], "root": root.label,
+            "all": sorted(v.label for v in nodes)}
+
+
+def _order_check(got, want, case):
+    what = f"topological_order on the {case.what}"
+    if got["type"] != "list":
+        return f"{what}: expected a list of nodes, got a {got['type']}", "return the list"
+    labels = got["labels"]
+    if len(labels) != len(set(labels)):
+        return (f"{what}: a node appears more than once ({len(labels)} items for {len(want['all'])} nodes)",
+                "keep a `visited` set and skip nodes already seen")
+    if sorted(labels) != want["all"]:
+        return (f"{what}: expected the {len(want['all'])} nodes of the graph, got {len(labels)}",
+                "visit every child in node._prev, down to the inputs, and include the root")
+    pos = {label: k for k, label in enumerate(labels)}
+    if any(pos[child] > pos[parent] for child, parent in want["edges"]):
+        if labels[0] == want["root"]:
+            return (f"{what}: the root comes first", "inputs first: reverse your order, or append a node "
+                                                     "only after all its children (post-order)")
+        return (f"{what}: a node comes before one of its inputs",
+                "append a node only after all its children (post-order); the root comes last")
+    return None
+
+
+def _recursive(root):
+    order, seen = [], set()
+
+    def visit(v):
+        if id(v) not in seen:
+            seen.add(id(v))
+            for child in v._prev:
+                visit(child)
+            order.append(v)
+    visit(root)
+    return order
+
+
+def _bfs(root, reverse=True):
+    order, seen, queue = [], {id(root)}, [root]
+    while queue:
+        v = queue.pop(0)
+        order.append(v)
+        for child in v._prev:
+            if id(child) not in seen:
+                seen.add(id(child))
+                queue.append(child)
+    return order[::-1] if reverse else order
+
+
+def _no_visited(root):
+    order, stack = [], [(root, False)]
+    while stack:
+        v, done = stack.pop()
+        if done:
+            order.append(v)
+        else:
+            stack.append((v, True))
+            stack.extend((child, False) for child in v._prev)
+    return order
+
+
+topological_order = table(
+    "topological_order", _reference_order, driver=_order_drive, check=_order_check, arg_names=("graph",),
+    cases=[Case("diamond", what="diamond graph e = (a b + a)(a b)"),
+           Case("bfs", what="graph r = u + (3 u) 2"), Case("chain", what="chain of 5,000 additions")],
+    mistakes={
+        "use an explicit stack (a list) instead of recursion: a chain of 5,000 nodes is deeper than "
+        "Python's recursion limit": _recursive,
+        "the root comes first: reverse the order (inputs first, root last), or append a node only "
+        "after all its children (post-order)": lambda root: _reference_order(root)[::-1],
+        "a reversed breadth-first order is not topological: a node found early can be the input of a "
+        "node found later. Use a depth-first post-order": _bfs,
+        "keep a `visited` set: a node reached twice is listed twice": _no_visited,
+        "include the root itself, last": lambda root: _reference_order(root)[:-1],
+        "visit every node, not only the root's direct children": lambda root: list(root._prev) + [root],
+        "return the list of nodes": lambda root: None,
+    },
+    correct=[_reference_order, lambda root: _recursive_free_dfs(root)],
+    summary="a diamond, a breadth-first trap and a 5,000-node chain")
+
+
+def _recursive_free_dfs(root):
+    order, visited, stack = [], set(), [iter([root])]
+    parents = [None]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            node = parents.pop()
+            if node is not None:
+                order.append(node)
+        elif id(child) not in visited:
+            visited.add(id(child))
+            stack.append(iter(child._prev))
+            parents.append(child)
+    return order
+
+
+# -- backprop -------------------------------------------------------------------------------------
+def _bp_drive(f):
+    root = _diamond()
+    nodes = _reference_order(root)
+    f(root)
+    return tuple(v.grad for v in nodes)
+
+
+def _bp(order=reversed, seed=True, twice=False):
+    def backprop(root):
+        if seed:
+            root.grad = 1.0
+        for _ in range(2 if twice else 1):
+            for node in order(_reference_order(root)):
+                node._backward()
+    return backprop
+
+
+backprop = table(
+    "backprop", _bp(), driver=_bp_drive, names=None, rtol=1e-12, atol=1e-12,
+    cases=[Case(what="the gradients of the nodes of e = (a b + a)(a b)")],
+    mistakes={
+        "seed the output first: root.grad = 1.0": _bp(seed=False),
+        "you went through the nodes in the forward order (or called only the root's _backward); go "
+        "from the output back: for v in reversed(topological_order(root))": _bp(order=lambda nodes: nodes),
+        "call _backward() once per node: the gradients doubled": _bp(twice=True),
+        "call _backward() on the nodes, from the output back; setting root.grad alone computes nothing":
+            lambda root: setattr(root, "grad", 1.0),
+        "call node._backward() (one local step), not node.backward() (a whole backward pass from "
+        "that node)": lambda root: [v.backward() for v in reversed(_reference_order(root))],
+    },
+    correct=[_bp(), lambda root: root.backward()], summary="seeded, from the output back")

@@ -285,11 +285,19 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
     if kw in ("tuple", "list"):
         if kg not in ("tuple", "list") or len(got) != len(want):
             parts = ", ".join(names) if names else f"{len(want)} values"
-            return (f"{what} should return {len(want)} values ({parts}), got {describe(got)}",
+            return (f"{what} should return a tuple ({parts}), got {describe(got)}",
                     f"end with `return {parts}`" if names else None)
         for k, (g, w) in enumerate(zip(got, want)):
             label = names[k] if names else f"item {k}"
             problem = compare(g, w, f"{what}: {label}", dtype=dtype, rtol=rtol, atol=atol)
+            if problem:
+                return problem
+        return None
+    if isinstance(want, dict):
+        if not isinstance(got, dict) or set(got) != set(want):
+            return f"{what} should be a dict with keys {sorted(want)}, got {describe(got)}", None
+        for key in want:
+            problem = compare(got[key], want[key], f"{what} {key}", dtype=dtype, rtol=rtol, atol=atol)
             if problem:
                 return problem
         return None
