@@ -57,13 +57,13 @@ def test_every_correct_variant_passes(name, k, good):
 def test_tables_are_big_enough_and_fast(name):
     check = getattr(package, name)
     assert len(check.mistakes) >= 5 and len(check.correct) >= 2, name
-    start = time.perf_counter()
+    start = time.process_time()
     check(check.correct[0], strict=False, quiet=True)
     for wrong in check.mistakes.values():
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         check(wrong, strict=False, quiet=True)
-        assert time.perf_counter() - t0 < 0.5, name
-    assert time.perf_counter() - start < 0.5 * (1 + len(check.mistakes))
+        assert time.process_time() - t0 < 0.5, name
+    assert time.process_time() - start < 0.5 * (1 + len(check.mistakes))
 
 
 @pytest.mark.parametrize("name", sorted({n for _, n, _ in TABLES})[:3])
