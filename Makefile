@@ -1,7 +1,8 @@
 # Neural Networks from Scratch: two commands on a fresh machine (only python3 needed).
 #   make lab    set up .venv and open JupyterLab on the chapters
 #   make test   set up .venv and run every test (unit tests, notebooks, exercises)
-# More: make test-browser, make notebooks [NB=path.ipynb], make exercises, make progress, make bench, make clean
+# More: make test-browser, make notebooks [NB=path.ipynb], make exercises, make progress, make bench,
+#       make lint, make clean (a broken or moved .venv is rebuilt by the next make on its own)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -22,10 +23,32 @@ export MKL_NUM_THREADS ?= 1
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: setup lab test test-unit test-notebooks test-browser notebooks exercises bench clean progress
+.PHONY: setup lab test test-unit test-notebooks test-browser notebooks exercises bench clean progress lint FORCE
+
+# Is .venv usable? "none" (not made yet), "no-python" (its python is gone: the system's python was
+# upgraded or removed), "no-pip" (made without pip, e.g. before Debian's python3-venv was
+# installed), "moved" (its editable install points to another checkout: the folder was moved or
+# copied: its scripts' #! lines point there too) or "ok". The next make rebuilds a broken .venv.
+VENV_STATE := $(shell \
+  if [ ! -d $(VENV) ]; then echo none; \
+  elif ! $(BIN)/python -I -c "" >/dev/null 2>&1; then echo no-python; \
+  elif ! $(BIN)/python -I -c "import pip" >/dev/null 2>&1; then echo no-pip; \
+  elif ! grep -qF "$(CURDIR)/$(BIN)/python" $(BIN)/pip 2>/dev/null; then echo moved; \
+  elif [ -f $(STAMP) ] && ! $(BIN)/python -I -c "import course_lib, os, sys; sys.exit(os.path.realpath(os.path.dirname(course_lib.__file__)) != os.path.realpath(sys.argv[1]))" "$(CURDIR)/course_lib" >/dev/null 2>&1; then echo moved; \
+  else echo ok; fi)
+
+ifneq ($(filter no-python no-pip moved,$(VENV_STATE)),)
+$(STAMP): FORCE
+endif
+FORCE:
 
 $(STAMP): requirements.txt pyproject.toml jupyter/overrides.json
+	@case "$(VENV_STATE)" in \
+	  no-python|no-pip) echo "$(VENV) is broken ($(VENV_STATE)): rebuilding it from scratch"; rm -rf $(VENV);; \
+	  moved) echo "$(VENV) was made in another folder (moved checkout?): rebuilding it"; rm -rf $(VENV);; \
+	esac
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -I -c "import pip" 2>/dev/null || { rm -rf $(VENV); echo "$(PYTHON) -m venv made a .venv without pip: install your system's venv support (Debian/Ubuntu: apt-get install python3-venv), then run make again"; exit 1; }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
@@ -76,6 +99,10 @@ exercises: $(STAMP)
 
 bench: $(STAMP)
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
+
+# ruff with the config in pyproject.toml (100 columns, pycodestyle, pyflakes, import order)
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache
