@@ -307,3 +307,29 @@ def test_cli_errors_exit_2_and_write_nothing(tmp_path, capsys):
     assert "unknown chapter 99_nothing" in capsys.readouterr().err
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "homework.ipynb"]
+
+
+def test_nbgrader_source_metadata(tmp_path):
+    """classroom/nbgrader/make_source.py: solution cells and graded, locked checker cells."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_source", ROOT / "classroom" / "nbgrader" / "make_source.py")
+    make_source = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_source)
+    solution = (ROOT / "solutions" / "03_losses.ipynb").read_bytes()
+    path = make_source.make_source(tmp_path, "03_losses", {"cross_entropy": 3})
+    assert path == tmp_path / "source" / "03_losses" / "03_losses.ipynb"
+    assert (ROOT / "solutions" / "03_losses.ipynb").read_bytes() == solution
+    nb = nbformat.read(path, as_version=4)
+    marks = [c.metadata.get("nbgrader", {}) for c in nb.cells]
+    tests = [m for m in marks if m.get("grade")]
+    names = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad"]
+    assert [t["grade_id"] for t in tests] == [f"check-{n}" for n in names]
+    assert [t["points"] for t in tests] == [1, 1, 1, 1, 3, 1]
+    assert all(t["locked"] and not t["solution"] for t in tests)
+    solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert len(solutions) == 6 and all("### BEGIN SOLUTION" in c.source for c in solutions)
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
+    assert len(ids) == len(set(ids)) == 12
+    assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
