@@ -24,9 +24,9 @@ from course_lib.grade.report import load_points
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def nbgrader_metadata(cell, points):
-    """The nbgrader metadata for one cell (``None`` for an ordinary cell)."""
-    grade_id = f"cell-{cell.get('id') or abs(hash(cell.source))}"
+def nbgrader_metadata(cell, index, points):
+    """The nbgrader metadata for the ``index``-th cell (``None`` for an ordinary cell)."""
+    grade_id = f"cell-{cell.get('id') or index}"
     if cell.cell_type == "code" and (call := checker_call(cell.source)):
         return {"grade": True, "solution": False, "locked": True, "schema_version": 3,
                 "grade_id": f"check-{call[0]}", "points": points.get(call[0], 1)}
@@ -39,8 +39,8 @@ def nbgrader_metadata(cell, points):
 def make_source(course_dir, name, points=None):
     """Write ``course_dir/source/name/name.ipynb``; returns its path."""
     nb = nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4)
-    for cell in nb.cells:
-        meta = nbgrader_metadata(cell, points or {})
+    for index, cell in enumerate(nb.cells):
+        meta = nbgrader_metadata(cell, index, points or {})
         if meta is not None:
             cell.metadata["nbgrader"] = meta
         if cell.cell_type == "code":
