@@ -1,4 +1,5 @@
-"""The activation explorer runs headless: moving x or switching the function updates its artists."""
+"""The activation explorer, headless: every x of the grid is a frame (point, tangent, readout);
+switching the function recomputes the frames in one update and keeps x."""
 
 import ipywidgets as W
 import numpy as np
@@ -6,82 +7,96 @@ import pytest
 
 from course_lib import functions as F
 from course_lib.widgets import ActivationExplorer
+from course_lib.widgets.base import RUN_HINT
 
 
 @pytest.fixture
 def explorer():
-    return ActivationExplorer("sigmoid", x=1.0, interactive=False)
+    return ActivationExplorer("sigmoid", x=1.0)
+
+
+def layer(ex, kind, i=0):
+    return [la for la in ex.player.scene["layers"] if la["kind"] == kind][i]
+
+
+def at(la, k):
+    xy = np.frombuffer(la["xy"], np.float32).reshape(-1, 2)
+    a, b = (int(np.frombuffer(la[key], np.int32)[k]) for key in ("start", "stop"))
+    return xy[a:b].astype(np.float64)
 
 
 def test_starts_at_the_given_function_and_x(explorer):
     fx, dfx = explorer.values()
     assert fx == pytest.approx(0.7310585786) and dfx == pytest.approx(0.1966119332)
-    assert np.allclose(explorer.f_line.get_ydata(), F.sigmoid(explorer.grid))
-    assert np.allclose(explorer.f_point.get_xydata(), [[1.0, fx]])
-    assert np.allclose(explorer.d_point.get_xydata(), [[1.0, dfx]])
-    assert "f(x)  = +0.7311" in explorer.readout.get_text()
-    assert "f'(x) = +0.1966" in explorer.readout.get_text()
+    k = explorer.player.frame
+    assert explorer.xs[k] == 1.0 and explorer.player.n_frames == 161       # -4 .. 4 by 0.05
+    np.testing.assert_allclose(at(layer(explorer, "points", 0), k), [[1.0, fx]], rtol=1e-6)
+    np.testing.assert_allclose(at(layer(explorer, "points", 1), k), [[1.0, dfx]], rtol=1e-6)
+    text = layer(explorer, "text")["texts"][k]
+    assert "f(x)  = +0.7311" in text and "f'(x) = +0.1966" in text
+    assert explorer.player.scene["labels"][k] == "x = 1.00, f(x) = 0.7311, f'(x) = 0.1966"
 
 
-def test_moving_x_moves_point_tangent_and_readout(explorer):
-    tangent_before = np.array(explorer.tangent.get_xydata())
-    explorer.slider.value = -2.0                 # what the browser's slider does
-    x, y = explorer.f_point.get_data()
-    assert x[0] == -2.0 and y[0] == pytest.approx(float(F.sigmoid(-2.0)))
-    assert explorer.d_point.get_data()[1][0] == pytest.approx(float(F.sigmoid_prime(-2.0)))
-    tangent = np.array(explorer.tangent.get_xydata())
-    assert not np.allclose(tangent, tangent_before)
-    slope = (tangent[1, 1] - tangent[0, 1]) / (tangent[1, 0] - tangent[0, 0])
-    assert slope == pytest.approx(float(F.sigmoid_prime(-2.0)))
-    # the tangent touches the curve at x
-    assert np.interp(-2.0, tangent[:, 0], tangent[:, 1]) == pytest.approx(float(F.sigmoid(-2.0)))
-    assert "x     = -2.00" in explorer.readout.get_text()
-    assert explorer.label.value.startswith("sigmoid: x = -2.00")
+def test_every_frame_has_the_tangent_at_its_x(explorer):
+    tangents = layer(explorer, "line")
+    for x in (-2.0, 0.0, 3.5):
+        k = int(np.argmin(np.abs(explorer.xs - x)))
+        (x0, y0), (x1, y1) = at(tangents, k)
+        slope = (y1 - y0) / (x1 - x0)
+        assert slope == pytest.approx(float(F.sigmoid_prime(x)), rel=1e-5, abs=1e-6)
+        # the tangent touches the curve at x
+        assert np.interp(x, [x0, x1], [y0, y1]) == pytest.approx(float(F.sigmoid(x)), abs=1e-5)
+
+
+def test_set_x_seeks_the_nearest_grid_point(explorer):
+    explorer.set_x(-2.01)
+    assert explorer.x == -2.0 and explorer.values()[0] == pytest.approx(float(F.sigmoid(-2.0)))
+    explorer.set_x(99)
+    assert explorer.x == 4.0
+    # what the page says when the learner drags the scrubber
+    explorer.player._handle_custom_msg({"type": "seek", "scene": explorer.player.scene["id"],
+                                        "frame": 40}, [])
+    assert explorer.x == -2.0
 
 
 @pytest.mark.parametrize("name", list(F.ACTIVATIONS))
-def test_switching_function_swaps_curves_and_limits_in_place(explorer, name):
-    f_line, d_line, ax_f = explorer.f_line, explorer.d_line, explorer.ax_f
-    n_lines = len(ax_f.lines)
+def test_switching_function_recomputes_in_one_update_and_keeps_x(explorer, name, monkeypatch):
     explorer.set_x(0.5)
+    if name == explorer.name:                   # start elsewhere, so that this is a change
+        explorer.set_function("identity" if name != "identity" else "relu")
+    sent = []
+    monkeypatch.setattr(explorer.player, "_send", lambda msg, buffers=None: sent.append(msg))
     explorer.set_function(name)
+    assert len(sent) == 1 and sent[0]["state"]["scene"]["frame"] == explorer.player.frame
     f, f_prime = F.ACTIVATIONS[name]
-    assert explorer.f_line is f_line and explorer.d_line is d_line and len(ax_f.lines) == n_lines
-    assert np.allclose(f_line.get_ydata(), f(explorer.grid))
-    assert np.allclose(d_line.get_ydata(), f_prime(explorer.grid))
-    lo, hi = ax_f.get_ylim()
+    assert explorer.x == 0.5
+    assert explorer.values() == (float(f(0.5)), float(f_prime(0.5)))
+    (curve,) = explorer.ax_f.lines[:1]
+    assert np.allclose(curve.get_ydata(), f(explorer.grid))
+    lo, hi = explorer.ax_f.get_ylim()
     assert lo <= f(explorer.grid).min() and hi >= f(explorer.grid).max()
     lo, hi = explorer.ax_d.get_ylim()
     assert lo <= f_prime(explorer.grid).min() and hi >= f_prime(explorer.grid).max()
-    assert explorer.values() == (float(f(0.5)), float(f_prime(0.5)))
     assert explorer.ax_d.get_title() == f"derivative of {name}"
+    k = explorer.player.frame
+    np.testing.assert_allclose(at(layer(explorer, "points", 1), k)[0, 1], f_prime(0.5), atol=1e-6)
 
 
 def test_limits_follow_the_function(explorer):
-    explorer.set_function("sigmoid")
-    sigmoid_limits = explorer.ax_f.get_ylim()
+    sigmoid_limits = explorer.player.scene["axes"][0]["ylim"]
     explorer.set_function("relu")
-    assert explorer.ax_f.get_ylim() != sigmoid_limits
-    assert explorer.ax_f.get_ylim()[1] >= 4.0
-
-
-def test_rendering_changes_when_the_slider_moves(explorer):
-    def pixels():
-        explorer.fig.canvas.draw()
-        return np.asarray(explorer.fig.canvas.buffer_rgba()).copy()
-
-    before = pixels()
-    explorer.set_x(-3.0)
-    assert not np.array_equal(before, pixels())
+    assert explorer.player.scene["axes"][0]["ylim"] != sigmoid_limits
+    assert explorer.player.scene["axes"][0]["ylim"][1] >= 4.0
 
 
 def test_layout_repr_and_display():
-    explorer = ActivationExplorer("tanh", x=0.0, names=["tanh", "relu"], interactive=False)
+    explorer = ActivationExplorer("tanh", x=0.0, names=["tanh", "relu"])
     assert isinstance(explorer.widget, W.VBox)
+    assert explorer.box.children == (explorer.dropdown, explorer.player)
     assert [v for _, v in explorer.dropdown.options] == ["tanh", "relu"]
     assert repr(explorer) == "ActivationExplorer(function='tanh', x=0.00)"
     bundle = explorer._repr_mimebundle_()
-    assert bundle["text/plain"] == repr(explorer)
+    assert bundle["text/plain"] == f"{explorer!r}\n{RUN_HINT}"
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert "0x" not in repr(explorer)
 
@@ -94,4 +109,4 @@ def test_layout_repr_and_display():
 ])
 def test_readable_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        ActivationExplorer(interactive=False, **kwargs)
+        ActivationExplorer(**kwargs)

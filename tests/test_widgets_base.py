@@ -256,11 +256,23 @@ def test_show_replaces_everything_in_one_synced_update(monkeypatch):
     assert player.current is new
 
 
-def test_show_the_same_frame_still_sends_one_message(monkeypatch):
+def test_show_can_change_the_speed_in_the_same_update(monkeypatch):
+    player = FramePlayer(_scene(5), fps=10)
+    sent = _Sent(player, monkeypatch)
+    player.show(_scene(50), frame=0, fps=40)
+    assert len(sent.messages) == 1 and sent.messages[0][0]["state"]["fps"] == 40.0
+    with pytest.raises(ValueError, match="fps must be > 0"):
+        player.show(_scene(5), fps=-1)
+
+
+def test_show_the_same_frame_still_sends_one_message_that_carries_it(monkeypatch):
     player = FramePlayer(_scene(5), frame=4)
     sent = _Sent(player, monkeypatch)
-    player.show(_scene(5), frame=4)                # frame unchanged: only the scene travels
-    assert len(sent.messages) == 1 and "scene" in sent.messages[0][0]["state"]
+    player.show(_scene(5), frame=4)                # the trait is unchanged ...
+    assert len(sent.messages) == 1
+    state = sent.messages[0][0]["state"]
+    assert "frame" not in state                    # ... so it does not travel, but the scene
+    assert state["scene"]["frame"] == 4 and state["scene"]["playing"] is False   # says it
 
 
 def test_pause_from_the_page_updates_python_without_an_echo(monkeypatch):

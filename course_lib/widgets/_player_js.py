@@ -402,8 +402,9 @@ function render({ model, el: root }) {
       S = decode(scene);
       layout();
       loadBackdrop();
-      t = Math.max(0, Math.min(S.n - 1, model.get("frame")));
-      setPlaying(model.get("playing"), false);
+      const start = scene.frame === undefined ? model.get("frame") : scene.frame;
+      t = Math.max(0, Math.min(S.n - 1, start));
+      setPlaying(scene.playing === undefined ? model.get("playing") : scene.playing, false);
     }
     speed.value = String(model.get("speed"));
     loop.checked = model.get("loop");

@@ -1,9 +1,10 @@
-"""Widgets for chapter 02 · Activation functions (see ``_common`` for the rules).
+"""Widgets for chapter 02 · Activation functions (built on :mod:`course_lib.widgets.base`).
 
 :class:`ActivationExplorer`: pick an activation, move ``x``, and watch ``f(x)``, the tangent line at
-``x`` (whose slope is ``f'(x)``) and the matching point on the derivative's curve. Every curve is
-computed once up front; moving the slider or switching the function only updates the existing
-artists (``set_data``, ``set_text``, axis limits) and asks the canvas to redraw.
+``x`` (whose slope is ``f'(x)``) and the matching point on the derivative's curve. Every ``x`` of
+the slider's grid is a frame of a :class:`~course_lib.widgets.base.FramePlayer`, computed up front:
+moving ``x`` (or playing the sweep) redraws in the browser without asking the kernel; switching
+the function recomputes the frames.
 """
 
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from .. import functions as F
 from ..plots import COLORS, STYLE, finish
-from ._common import canvas_widget, redraw, widget_figure
+from .base import CourseWidget, FramePlayer, Scene, static_figure
 
 __all__ = ["ActivationExplorer", "LABELS"]
 
@@ -37,18 +38,18 @@ def _limits(values, min_span=0.25, below=0.08, above=0.45):
     return lo - below * (hi - lo), hi + above * (hi - lo)
 
 
-class ActivationExplorer:
+class ActivationExplorer(CourseWidget):
     """An activation function, its tangent at ``x`` and its derivative, side by side.
 
     Parameters: ``name`` (a key of ``course_lib.functions.ACTIVATIONS``), the starting ``x``,
-    ``x_range`` of the plots and the slider, ``names`` (which functions the drop-down offers),
-    ``interactive`` (``False`` forces a static Agg canvas; by default an ipympl canvas in a kernel).
-
-    ``explorer.widget`` is the ``VBox`` (controls, canvas, readout); displaying the explorer
-    displays it. ``set_function(name)`` and ``set_x(x)`` drive it from code, as the controls do.
+    ``x_range`` of the plots and of the ``x`` scrubber (steps of ``x_step``), ``names`` (which
+    functions the drop-down offers). ``explorer.box`` is the container (drop-down, then the
+    player whose scrubber moves ``x``); displaying the explorer displays it.
+    ``set_function(name)`` and ``set_x(x)`` drive it from code, as the controls do.
     """
 
-    def __init__(self, name="sigmoid", x=1.0, x_range=(-4.0, 4.0), names=None, interactive=None):
+    def __init__(self, name="sigmoid", x=1.0, x_range=(-4.0, 4.0), names=None, x_step=0.05,
+                 fps=20.0):
         self.names = list(names) if names is not None else list(F.ACTIVATIONS)
         unknown = [n for n in self.names + [name] if n not in F.ACTIVATIONS]
         if unknown:
@@ -59,48 +60,67 @@ class ActivationExplorer:
         lo, hi = (float(v) for v in x_range)
         if not lo <= x <= hi:
             raise ValueError(f"ActivationExplorer: x should lie in x_range {x_range}, got {x}")
+        self.lo, self.hi = lo, hi
         self.grid = np.linspace(lo, hi, 401)
+        self.xs = np.round(lo + x_step * np.arange(int(round((hi - lo) / x_step)) + 1), 10)
         self.tangent_halfwidth = 0.2 * (hi - lo)
-        # every curve and its axis limits, computed once: a redraw only swaps arrays
+        # every curve and its axis limits, computed once
         self.curves = {}
         for n in self.names:
             f, f_prime = F.ACTIVATIONS[n]
             y, dy = f(self.grid), f_prime(self.grid)
             self.curves[n] = (y, dy, _limits(y, min_span=1.0), _limits(dy))
-
-        self.fig = widget_figure(figsize=(9.0, 3.6), interactive=interactive)
-        with matplotlib.rc_context(STYLE):       # axes and artists in the course style
-            self._build_axes(lo, hi)
-
         self.dropdown = W.Dropdown(options=[(LABELS[n], n) for n in self.names], value=name,
                                    description="function")
-        self.slider = W.FloatSlider(value=float(x), min=lo, max=hi, step=0.05, description="x",
-                                    readout_format=".2f", continuous_update=True)
-        self.label = W.Label()
-        self.dropdown.observe(self._on_function, names="value")
-        self.slider.observe(self._on_x, names="value")
-        self.widget = W.VBox([W.HBox([self.dropdown, self.slider]), canvas_widget(self.fig),
-                              self.label])
-        self._show_function(name)
+        self.player = FramePlayer(self._scene(name), fps=fps, frame=self._index(x),
+                                  alt="activation function, its tangent and its derivative")
+        self.dropdown.observe(lambda change: self.draw(), names="value")
+        self._assemble(self.player, [self.dropdown])
+        self.box.children = (self.dropdown, self.player)       # the drop-down on top
 
-    def _build_axes(self, lo, hi):
+    def _index(self, x):
+        return int(np.argmin(np.abs(self.xs - float(x))))
+
+    def _scene(self, name):
+        self.fig = static_figure((9.0, 3.6))
+        with matplotlib.rc_context(STYLE):       # axes and artists in the course style
+            art = self._build_axes(name)
+        f, f_prime = F.ACTIVATIONS[name]
+        xs = self.xs
+        fx, dfx = f(xs), f_prime(xs)
+        h = self.tangent_halfwidth
+        t = np.stack([xs - h, xs + h], axis=1)                       # (F, 2)
+        tangent = np.stack([t, fx[:, None] + dfx[:, None] * (t - xs[:, None])], axis=-1)
+        scene = Scene(self.fig, labels=[f"x = {x:.2f}, f(x) = {a:.4f}, f'(x) = {b:.4f}"
+                                        for x, a, b in zip(xs, fx, dfx)])
+        scene.line(self.ax_f, tangent, like=art["tangent"])
+        scene.points(self.ax_f, np.stack([xs, fx], axis=1)[:, None, :], like=art["f_point"])
+        scene.points(self.ax_d, np.stack([xs, dfx], axis=1)[:, None, :], like=art["d_point"])
+        scene.text(self.ax_f, [f"x     = {x:+.2f}\nf(x)  = {a:+.4f}\nf'(x) = {b:+.4f}"
+                               for x, a, b in zip(xs, fx, dfx)], (0.03, 0.97), size=10,
+                   family="monospace", background=(1, 1, 1, 0.8))
+        self.scene = scene
+        return scene
+
+    def _build_axes(self, name):
+        y, dy, f_lim, d_lim = self.curves[name]
         self.ax_f, self.ax_d = self.fig.subplots(1, 2)
-        self.f_line, = self.ax_f.plot(self.grid, self.grid, color=COLORS[0], label="f(x)")
-        self.tangent, = self.ax_f.plot([], [], "--", color=COLORS[3], lw=1.5,
-                                       label="tangent at x, slope f'(x)")
-        self.f_point, = self.ax_f.plot([], [], "o", color=COLORS[3], ms=7)
-        self.d_line, = self.ax_d.plot(self.grid, self.grid, color=COLORS[1], label="f'(x)")
-        self.d_point, = self.ax_d.plot([], [], "o", color=COLORS[3], ms=7, label="f'(x) at x")
-        self.readout = self.ax_f.text(0.03, 0.97, "", transform=self.ax_f.transAxes, va="top",
-                                      family="monospace", fontsize=10,
-                                      bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
-        finish(self.ax_f, "f(x)", "x", "f(x)")
-        finish(self.ax_d, "derivative f'(x)", "x", "f'(x)")
+        art = {}
+        self.ax_f.plot(self.grid, y, color=COLORS[0], label="f(x)")
+        art["tangent"], = self.ax_f.plot([], [], "--", color=COLORS[3], lw=1.5,
+                                         label="tangent at x, slope f'(x)")
+        art["f_point"], = self.ax_f.plot([], [], "o", color=COLORS[3], ms=7)
+        self.ax_d.plot(self.grid, dy, color=COLORS[1], label="f'(x)")
+        art["d_point"], = self.ax_d.plot([], [], "o", color=COLORS[3], ms=7, label="f'(x) at x")
+        finish(self.ax_f, LABELS[name], "x", "f(x)")
+        finish(self.ax_d, f"derivative of {name}", "x", "f'(x)")
         self.ax_f.legend(loc="upper right")
         self.ax_d.legend(loc="upper right")
-        for ax in (self.ax_f, self.ax_d):
-            ax.set_xlim(lo, hi)
+        for ax, lim in ((self.ax_f, f_lim), (self.ax_d, d_lim)):
+            ax.set_xlim(self.lo, self.hi)
+            ax.set_ylim(*lim)
         self.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
+        return art
 
     # -- state ------------------------------------------------------------------------------------
     @property
@@ -109,7 +129,8 @@ class ActivationExplorer:
 
     @property
     def x(self):
-        return float(self.slider.value)
+        """The ``x`` shown (as Python last heard it from the page)."""
+        return float(self.xs[self.player.frame])
 
     def values(self):
         """``(f(x), f'(x))`` at the current function and ``x``, as floats."""
@@ -120,47 +141,19 @@ class ActivationExplorer:
     def set_function(self, name):
         """Switch to another activation (as choosing it in the drop-down does)."""
         if name not in self.names:
-            raise ValueError(f"ActivationExplorer: unknown function {name!r}, expected one of {self.names}")
+            raise ValueError(f"ActivationExplorer: unknown function {name!r}, "
+                             f"expected one of {self.names}")
         self.dropdown.value = name
 
     def set_x(self, x):
-        """Move the input to ``x`` (clipped to the slider's range, as the slider does)."""
-        self.slider.value = float(x)
+        """Move the input to the grid point nearest ``x`` (clipped to the range, as the
+        scrubber does)."""
+        self.player.seek(self._index(np.clip(float(x), self.lo, self.hi)))
 
-    # -- redraws: only update existing artists ----------------------------------------------------
-    def _on_function(self, change):
-        self._show_function(change["new"])
-
-    def _on_x(self, change=None):
-        self._show_x()
-        redraw(self.fig)
-
-    def _show_function(self, name):
-        y, dy, f_lim, d_lim = self.curves[name]
-        self.f_line.set_ydata(y)
-        self.d_line.set_ydata(dy)
-        self.ax_f.set_ylim(*f_lim)
-        self.ax_d.set_ylim(*d_lim)
-        self.ax_f.set_title(LABELS[name])
-        self.ax_d.set_title(f"derivative of {name}")
-        self._on_x()
-
-    def _show_x(self):
-        x = self.x
-        fx, dfx = self.values()
-        t = np.array([x - self.tangent_halfwidth, x + self.tangent_halfwidth])
-        self.tangent.set_data(t, fx + dfx * (t - x))
-        self.f_point.set_data([x], [fx])
-        self.d_point.set_data([x], [dfx])
-        text = f"x     = {x:+.2f}\nf(x)  = {fx:+.4f}\nf'(x) = {dfx:+.4f}"
-        self.readout.set_text(text)
-        self.label.value = f"{self.name}: x = {x:.2f}, f(x) = {fx:.4f}, f'(x) = {dfx:.4f}"
+    def draw(self):
+        """Recompute the frames for the drop-down's function; keep ``x``."""
+        self.player.show(self._scene(self.name), frame=self.player.frame)
 
     # -- display ----------------------------------------------------------------------------------
-    def __repr__(self):
-        return f"ActivationExplorer(function={self.name!r}, x={self.x:.2f})"
-
-    def _repr_mimebundle_(self, **kwargs):
-        data = self.widget._repr_mimebundle_(**kwargs)
-        data["text/plain"] = repr(self)   # stable text (no widget ids) for nbval and for GitHub
-        return data
+    def _repr_state(self):
+        return f"function={self.name!r}, x={self.x:.2f}"

@@ -535,15 +535,23 @@ class FramePlayer(anywidget.AnyWidget):
     def n_frames(self):
         return int(self.scene.get("n_frames", 0))
 
-    def show(self, scene, frame=0, playing=False):
+    def show(self, scene, frame=0, playing=False, fps=None):
         """Replace everything the page shows by ``scene`` at ``frame`` (negative: from the end),
         in ONE synced update: the page never sees the new arrays with the old frame or the reverse.
-        Returns the scene id."""
+        ``fps`` changes the base speed in the same update. Returns the scene id."""
+        if fps is not None and float(fps) <= 0:
+            raise ValueError(f"FramePlayer.show: fps must be > 0, got {fps}")
         state = scene.to_state(next(self._ids))
+        # the scene itself carries its first frame: the page's copy of ``frame`` may be stale
+        # (it keeps its own while playing), so an unchanged trait would not be enough
+        state["frame"] = self._clip(frame, state["n_frames"])
+        state["playing"] = bool(playing)
         with self.hold_sync():
             self.scene = state
-            self.frame = self._clip(frame, state["n_frames"])
+            self.frame = state["frame"]
             self.playing = bool(playing)
+            if fps is not None:
+                self.fps = float(fps)
         self.current = scene
         return state["id"]
 

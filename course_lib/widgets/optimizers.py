@@ -1,10 +1,11 @@
 """The gradient-descent explorer: optimizers racing on a 2-D loss surface.
 
 Every path is computed up front, as whole arrays, by the same classes a network trains with
-(:mod:`course_lib.optim`, driving a :class:`~course_lib.optim.Point`); moving a slider recomputes
-them all at once and shows the finished race, and *Play* replays it by moving existing artists
-(``set_data``) on a static contour plot. :func:`race` and :func:`plot_race` give the same
-picture without widgets (for static figures).
+(:mod:`course_lib.optim`, driving a :class:`~course_lib.optim.Point`). Every control change
+recomputes them all and shows that configuration's finished race; *Play* replays it in the
+browser (a :class:`~course_lib.widgets.base.FramePlayer`: the paths grow on a static contour
+plot at display rate) and a click on the map starts a new race there. :func:`race` and
+:func:`plot_race` give the same picture without widgets (for static figures).
 
 Your own optimizer can race too; ``extra={"mine": ...}`` accepts
 
@@ -19,7 +20,6 @@ one; pass ``(fn, "adaptive")`` or ``(fn, "sgd")`` to choose. A function that sti
 """
 
 import inspect
-import math
 from dataclasses import dataclass
 
 import ipywidgets as W
@@ -28,7 +28,7 @@ import numpy as np
 from .. import optim
 from ..plots import COLORS
 from ..surfaces import SURFACES, get_surface
-from ._common import Backdrop, canvas_widget, play_controls, set_frames, redraw, widget_figure
+from .base import CourseWidget, FramePlayer, Scene, static_figure
 
 __all__ = ["OptimizerExplorer", "race", "plot_race", "BUILTIN_OPTIMIZERS"]
 
@@ -39,7 +39,8 @@ BUILTIN_OPTIMIZERS = {
     "Nesterov": ("sgd", COLORS[5], lambda pt, lr, h: optim.SGD(pt, lr=lr, momentum=h["momentum"],
                                                                nesterov=True)),
     "AdaGrad": ("adaptive", COLORS[2], lambda pt, lr, h: optim.AdaGrad(pt, lr=lr)),
-    "RMSprop": ("adaptive", COLORS[4], lambda pt, lr, h: optim.RMSprop(pt, lr=lr, alpha=h["alpha"])),
+    "RMSprop": ("adaptive", COLORS[4], lambda pt, lr, h: optim.RMSprop(pt, lr=lr,
+                                                                       alpha=h["alpha"])),
     "Adam": ("adaptive", COLORS[3], lambda pt, lr, h: optim.Adam(pt, lr=lr,
                                                                  betas=(h["beta1"], h["beta2"]))),
 }
@@ -211,14 +212,6 @@ class _Drawing:
             self.legend = self.ax_loss.legend(handles, labels, loc="center left", fontsize=8,
                                               bbox_to_anchor=(1.02, 0.5))
 
-    def static_artists(self):
-        """What changes only on a recompute (drawn once into the explorer's backdrop)."""
-        arts = [*self.contours, self.stars, self.start, self.ax_map.title, self.ax_loss.title]
-        return arts + ([self.legend] if self.legend is not None else [])
-
-    def dynamic_artists(self):
-        return [*self.lines, *self.heads, *self.losses]
-
     def set_start(self, x0, y0):
         self.start.set_data([x0], [y0])
 
@@ -243,35 +236,37 @@ def plot_race(ax_map, ax_loss, surface, runs, step=None):
     d.show(max(len(r.path) for r in runs) - 1 if step is None else int(step))
 
 
-class OptimizerExplorer:
+#: a replay of the whole race lasts about this long at 1x speed (longer races play faster)
+REPLAY_SECONDS = 6.0
+
+
+class OptimizerExplorer(CourseWidget):
     """Optimizers racing on a 2-D surface: pick the surface, the racers and their hyper-parameters.
 
     ``OptimizerExplorer(surface="rosenbrock", optimizers=("SGD", "Momentum", "Adam"),
     extra={"my momentum": momentum_step})``. Display it as the last expression of a cell.
-    Click on the map to move the start point. ``explorer.show_frame(k)`` draws step ``k``.
+    Every control change shows the finished race of the new configuration; Play replays it in
+    the browser; a click on the map moves the start there. ``draw()`` recomputes from the
+    controls; ``player.seek(k)`` shows step ``k``.
     """
 
     def __init__(self, surface="ravine", optimizers=("SGD", "Momentum", "RMSprop", "Adam"),
-                 extra=None, interactive=None):
+                 extra=None):
         s = get_surface(surface)
         self.extra = {}
         for name, obj in (extra or {}).items():
             if self._admit(name, obj):
                 self.extra[name] = obj
         self._busy = False
-        self.fig = widget_figure((9.6, 4.3), interactive=interactive)
-        ax_map = self.fig.add_axes([0.065, 0.2, 0.47, 0.72])
-        ax_loss = self.fig.add_axes([0.64, 0.2, 0.34, 0.72])
-        self.drawing = _Drawing(ax_map, ax_loss, legend="figure")
-        self.step_text = ax_loss.text(0.98, 0.96, "", transform=ax_loss.transAxes, ha="right",
-                                      va="top", fontsize=9)
-        self.backdrop = Backdrop([ax_map, ax_loss], self.drawing.static_artists,
-                                  lambda: [*self.drawing.dynamic_artists(), self.step_text])
-        self.fig.add_artist(self.backdrop)
+        self.fig = static_figure((9.6, 4.3))
+        self.ax_map = self.fig.add_axes([0.065, 0.2, 0.47, 0.72])
+        self.ax_loss = self.fig.add_axes([0.64, 0.2, 0.34, 0.72])
+        self.drawing = _Drawing(self.ax_map, self.ax_loss, legend="figure")
+        self.player = FramePlayer(None, alt="optimizer paths on the loss surface")
+        self.player.on_click(self._on_click)
         self._build_controls(s, optimizers)
         self._set_surface(s)
-        self.fig.canvas.mpl_connect("button_press_event", self._on_click)
-        self.box = W.VBox([canvas_widget(self.fig), *self._rows])
+        self._assemble(self.player, self._rows)
 
     # -- learners' optimizers -------------------------------------------------------------------
     @staticmethod
@@ -301,7 +296,8 @@ class OptimizerExplorer:
                 raise ValueError(f"OptimizerExplorer: unknown optimizer {name!r}; expected one of "
                                  f"{list(BUILTIN_OPTIMIZERS)}")
         self.checks = {n: W.Checkbox(value=(n in optimizers or n in self.extra), description=n,
-                                     indent=False, layout=W.Layout(width="auto", margin="0 8px 0 0"))
+                                     indent=False,
+                                     layout=W.Layout(width="auto", margin="0 8px 0 0"))
                        for n in names}
         log = dict(base=10, readout_format=".1e", continuous_update=False, style=wide)
         self.lr = W.FloatLogSlider(value=s.lr, min=-4.5, max=0, step=0.05,
@@ -312,40 +308,30 @@ class OptimizerExplorer:
         self.momentum = W.FloatSlider(value=0.9, min=0, max=0.99, step=0.01, description="μ", **lin)
         self.alpha = W.FloatSlider(value=0.99, min=0, max=0.999, step=0.001, readout_format=".3f",
                                    description="RMSprop α", **lin)
-        self.beta1 = W.FloatSlider(value=0.9, min=0, max=0.99, step=0.01, description="Adam β₁", **lin)
+        self.beta1 = W.FloatSlider(value=0.9, min=0, max=0.99, step=0.01, description="Adam β₁",
+                                   **lin)
         self.beta2 = W.FloatSlider(value=0.999, min=0.5, max=0.9999, step=0.0001,
                                    readout_format=".4f", description="β₂", **lin)
         self.x0 = W.FloatSlider(description="x₀", **lin)
         self.y0 = W.FloatSlider(description="y₀", readout_format=".3f", **lin)
-        self.steps = W.IntSlider(value=s.steps, min=10, max=1000, step=10, description="steps", **lin)
-        self.play, self.frame, play_box = play_controls(s.steps + 1, interval_ms=40, description="step")
-        self.frame.layout = W.Layout(width="330px")
-        self.step_button = W.Button(description="+1 step", layout=W.Layout(width="95px"))
+        self.steps = W.IntSlider(value=s.steps, min=10, max=1000, step=10, description="steps",
+                                 **lin)
         self.reset_button = W.Button(description="reset", tooltip="back to this surface's defaults",
                                      layout=W.Layout(width="70px"))
         self._rows = [
             W.HBox([self.surface, W.HBox(list(self.checks.values()))]),
             W.HBox([self.lr, self.lr_adaptive, self.steps]),
             W.HBox([self.momentum, self.alpha, self.beta1, self.beta2]),
-            W.HBox([self.x0, self.y0, play_box, self.step_button, self.reset_button]),
+            W.HBox([self.x0, self.y0, self.reset_button]),
         ]
         self.surface.observe(lambda ch: self._set_surface(get_surface(ch["new"])), "value")
         for w in (self.lr, self.lr_adaptive, self.momentum, self.alpha, self.beta1, self.beta2,
                   self.x0, self.y0, self.steps, *self.checks.values()):
             w.observe(self._on_change, "value")
-        self.frame.observe(self._on_frame, "value")
-        self.step_button.on_click(lambda _: self._nudge())
         self.reset_button.on_click(lambda _: self._set_surface(get_surface(self.surface.value)))
 
-    def _on_frame(self, change):
-        if not self._busy:
-            self.show_frame(change["new"])
-
-    def _nudge(self):
-        self.frame.value = min(self.frame.value + 1, self.frame.max)
-
     def _set_surface(self, s):
-        """Switch to surface ``s`` and its defaults (start, learning rates, steps), then recompute."""
+        """Switch to surface ``s`` and its defaults (start, learning rates, steps); recompute."""
         self._busy = True
         try:
             self.drawing.set_surface(s)
@@ -354,25 +340,27 @@ class OptimizerExplorer:
                 w.min, w.max, w.step = lim[0], lim[1], (lim[1] - lim[0]) / 400
             self.x0.value, self.y0.value = s.start
             self.lr.value, self.lr_adaptive.value, self.steps.value = s.lr, s.lr_adaptive, s.steps
-            self.momentum.value, self.alpha.value = DEFAULT_HYPER["momentum"], DEFAULT_HYPER["alpha"]
+            self.momentum.value = DEFAULT_HYPER["momentum"]
+            self.alpha.value = DEFAULT_HYPER["alpha"]
             self.beta1.value, self.beta2.value = DEFAULT_HYPER["beta1"], DEFAULT_HYPER["beta2"]
         finally:
             self._busy = False
-        self.recompute()
+        self.draw()
 
     def _on_change(self, change):
         if not self._busy:
-            self.recompute()
+            self.draw()
 
-    def _on_click(self, event):
-        if event.inaxes is not self.drawing.ax_map or event.xdata is None:
+    def _on_click(self, axes_index, x, y):
+        """A click on the map (the page sends data coordinates): a new race from there."""
+        if axes_index != 0:
             return
         self._busy = True
         try:
-            self.x0.value, self.y0.value = event.xdata, event.ydata
+            self.x0.value, self.y0.value = x, y
         finally:
             self._busy = False
-        self.recompute()
+        self.draw()
 
     # -- computing and drawing ------------------------------------------------------------------
     @property
@@ -384,8 +372,8 @@ class OptimizerExplorer:
         return {"momentum": self.momentum.value, "alpha": self.alpha.value,
                 "beta1": self.beta1.value, "beta2": self.beta2.value}
 
-    def recompute(self):
-        """Recompute every selected optimizer's whole path and show the finished race."""
+    def draw(self):
+        """Recompute every selected optimizer's whole path; show the finished race (one update)."""
         chosen = self.selected
         self.runs = race(self.surface.value, [n for n in chosen if n in BUILTIN_OPTIMIZERS],
                          lr=self.lr.value, lr_adaptive=self.lr_adaptive.value,
@@ -394,31 +382,35 @@ class OptimizerExplorer:
                                                     if n in self.extra})
         self.drawing.set_runs(self.runs)
         self.drawing.set_start(self.x0.value, self.y0.value)
-        self.backdrop.invalidate()
         self.momentum.disabled = not {"Momentum", "Nesterov"} & set(chosen)
         self.alpha.disabled = "RMSprop" not in chosen
         self.beta1.disabled = self.beta2.disabled = "Adam" not in chosen
-        n = self.steps.value
-        self._busy = True
-        try:
-            set_frames(self.play, self.frame, n + 1)
-            self.play.step = max(1, math.ceil(n / 200))  # a replay takes at most ~8 s
-            self.frame.value = self.play.value = n      # the finished race; Play restarts at 0
-        finally:
-            self._busy = False
-        self.show_frame(n)
+        self.scene = self._scene(self.steps.value)
+        fps = max(30.0, (len(self.scene) - 1) / REPLAY_SECONDS)
+        self.player.show(self.scene, frame=-1, fps=fps)
 
-    def show_frame(self, k):
-        """Draw the race at step ``k`` by moving the existing artists, then ask for a redraw."""
-        self.drawing.show(int(k))
-        self.step_text.set_text(f"step {int(k)} / {self.steps.value}")
-        redraw(self.fig)
+    recompute = draw
+
+    def _scene(self, n):
+        """The race as frames 0..n: growing paths and loss curves, heads, the step counter."""
+        scene = Scene(self.fig, labels=[f"step {k} / {n}" for k in range(n + 1)],
+                      clickable=[self.ax_map])
+        k = np.arange(n + 1)
+        ends = np.minimum(k, n) + 1
+        for r, line, head, loss in zip(self.runs, self.drawing.lines, self.drawing.heads,
+                                       self.drawing.losses):
+            steps = len(r.path) - 1
+            scene.trail(self.ax_map, r.path, np.minimum(ends, steps + 1), like=line)
+            last = np.minimum(k, steps)
+            if r.diverged_at is not None:           # the head stays at the last finite point
+                last = np.minimum(last, r.diverged_at - 1)
+            scene.points(self.ax_map, r.path[last][:, None, :], like=head)
+            curve = np.column_stack([np.arange(steps + 1), r.loss])
+            scene.trail(self.ax_loss, curve, np.minimum(ends, steps + 1), like=loss)
+        scene.text(self.ax_loss, [f"step {j} / {n}" for j in k], (0.98, 0.96), size=9,
+                   ha="right", va="top")
+        return scene
 
     # -- display --------------------------------------------------------------------------------
-    def __repr__(self):
-        return f"OptimizerExplorer(surface={self.surface.value!r}, optimizers={self.selected})"
-
-    def _repr_mimebundle_(self, **kwargs):
-        data = self.box._repr_mimebundle_(**kwargs)
-        data["text/plain"] = repr(self)
-        return data
+    def _repr_state(self):
+        return f"surface={self.surface.value!r}, optimizers={self.selected}"
