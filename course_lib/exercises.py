@@ -31,7 +31,8 @@ import nbformat
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 GENERATED_NOTE = ("> **Exercises.** Generated from `solutions/{name}` by "
-                  "`python -m course_lib.exercises build`: edit the solution notebook, not this one.")
+                  "`python -m course_lib.exercises build`: edit the solution notebook, "
+                  "not this one.")
 
 
 class MarkerError(ValueError):
@@ -97,7 +98,8 @@ def serialize(nb):
 def pairs(root="."):
     """``(solution_path, exercise_path)`` for every solution notebook under ``root``."""
     root = Path(root)
-    return [(src, root / "exercises" / src.name) for src in sorted((root / "solutions").glob("*.ipynb"))]
+    sources = sorted((root / "solutions").glob("*.ipynb"))
+    return [(src, root / "exercises" / src.name) for src in sources]
 
 
 def expected_text(src):
@@ -141,9 +143,11 @@ def check(root="."):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m course_lib.exercises", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m course_lib.exercises",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=["build", "check", "list"])
-    parser.add_argument("names", nargs="*", help="build only these solution notebooks (default: all)")
+    parser.add_argument("names", nargs="*",
+                        help="build only these solution notebooks (default: all)")
     parser.add_argument("--root", default=".", help="the repository's top folder (default: .)")
     args = parser.parse_args(argv)
     if args.command == "build":

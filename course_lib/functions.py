@@ -77,7 +77,7 @@ def leaky_relu_prime(x, negative_slope=0.01):
 
 
 def elu(x, alpha=1.0):
-    """``x`` for ``x > 0``, ``alpha * (exp(x) - 1)`` otherwise (``expm1`` keeps small x accurate)."""
+    """``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)`` (``expm1`` keeps small x accurate)."""
     x = _arr(x)
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
@@ -104,7 +104,8 @@ def gelu_prime(x):
     xc = np.clip(x, -100.0, 100.0)
     t = np.tanh(SQRT_2_OVER_PI * (xc + 0.044715 * xc ** 3))
     # the second term is x * sech^2(...) * (...): exactly 0 once tanh saturates, so use xc there
-    return 0.5 * (1.0 + t) + 0.5 * xc * (1.0 - t ** 2) * SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * xc ** 2)
+    d_inner = SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * xc ** 2)
+    return 0.5 * (1.0 + t) + 0.5 * xc * (1.0 - t ** 2) * d_inner
 
 
 def softmax(x, axis=-1):

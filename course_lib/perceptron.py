@@ -197,7 +197,8 @@ def draw_neuron(ax, w=("w_1", "w_2"), b="b", inputs=("x_1", "x_2"), title="A per
     from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
     def arrow(a, c):
-        ax.add_patch(FancyArrowPatch(a, c, arrowstyle="-|>", mutation_scale=12, color="0.35", lw=1.3))
+        ax.add_patch(FancyArrowPatch(a, c, arrowstyle="-|>", mutation_scale=12, color="0.35",
+                                     lw=1.3))
 
     n = len(inputs)
     ys = np.linspace(0.88, 0.42, n) if n > 1 else np.array([0.65])
@@ -222,8 +223,8 @@ def draw_neuron(ax, w=("w_1", "w_2"), b="b", inputs=("x_1", "x_2"), title="A per
     ax.text(total[0], total[1] - 0.1, r"$z = w\cdot x + b$", ha="center", va="top", fontsize=11)
     ax.add_patch(FancyBboxPatch(act - 0.06, 0.12, 0.12, boxstyle="round,pad=0.01", fc="#e3f3ea",
                                 ec="0.3", lw=1.2))
-    ax.plot(act[0] + np.array([-0.04, 0.0, 0.0, 0.04]), act[1] + np.array([-0.03, -0.03, 0.03, 0.03]),
-            color="#009E73", lw=2)
+    ax.plot(act[0] + np.array([-0.04, 0.0, 0.0, 0.04]),
+            act[1] + np.array([-0.03, -0.03, 0.03, 0.03]), color="#009E73", lw=2)
     ax.text(act[0], act[1] - 0.09, "step(z)", ha="center", va="top", fontsize=11)
     arrow(total + (0.07, 0), act - (0.07, 0))
     arrow(act + (0.07, 0), out - (0.02, 0))

@@ -30,7 +30,8 @@ class Surface:
     """A 2-D loss surface: ``surface(x, y)`` is ``f(x, y)``; ``surface.grad(x, y)`` its gradient.
 
     ``f(x, y) -> z`` and ``grad(x, y) -> (dz/dx, dz/dy)`` take numbers or arrays of one shape (S)
-    and return results of that shape. ``minima`` is a list of ``(x, y)``; ``f_min`` the lowest value.
+    and return results of that shape. ``minima`` is a list of ``(x, y)``; ``f_min`` the lowest
+    value.
     """
 
     def __init__(self, name, f, grad, *, xlim, ylim, start, minima, f_min=0.0, lr=0.01,
@@ -137,7 +138,8 @@ _HIMMELBLAU_MINIMA = [(3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186),
 
 
 def himmelblau():
-    """Himmelblau's function: four minima of value 0 (one at (3, 2)), a maximum near (-0.27, -0.92)."""
+    """Himmelblau's function: four minima of value 0 (one at (3, 2)), a maximum near
+    (-0.27, -0.92)."""
     return Surface(
         "himmelblau",
         lambda x, y: (x ** 2 + y - 11) ** 2 + (x + y ** 2 - 7) ** 2,
@@ -149,7 +151,7 @@ def himmelblau():
 
 
 def beale():
-    """Beale's function ``sum_i (c_i - x + x y**i)**2`` with c = (1.5, 2.25, 2.625); minimum 0 at (3, 0.5)."""
+    """Beale's function ``sum_i (c_i - x + x y**i)**2``, c = (1.5, 2.25, 2.625); 0 at (3, 0.5)."""
     c = (1.5, 2.25, 2.625)
 
     def f(x, y):

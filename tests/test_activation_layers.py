@@ -7,8 +7,18 @@ import pytest
 
 from course_lib import functions as F
 from course_lib.gradcheck import THRESHOLD, check_layer_gradients
-from course_lib.layers import (ELU, GELU, Dense, Identity, LeakyReLU, ReLU, Sequential, Sigmoid,
-                               Softmax, Tanh)
+from course_lib.layers import (
+    ELU,
+    GELU,
+    Dense,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 
 #: (factory, function, derivative) for every element-wise activation layer
 ELEMENTWISE = {

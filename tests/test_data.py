@@ -12,7 +12,7 @@ GENERATORS = {
     "vertical": lambda n, rng: data.vertical(n, 3, rng=rng),
 }
 CLASSES = {"linearly_separable": 2, "xor": 2, "spiral": 3, "vertical": 3}
-PER_CLASS = {"linearly_separable": 1, "xor": 2, "spiral": 1, "vertical": 1}  # xor: 2 clusters per class
+PER_CLASS = {"linearly_separable": 1, "xor": 2, "spiral": 1, "vertical": 1}  # xor: 2 clusters
 
 
 @pytest.mark.parametrize("name", sorted(GENERATORS))
@@ -176,7 +176,8 @@ def test_linearly_separable_margin_zero_and_large():
 
 
 def test_noise_zero_is_allowed_and_negative_is_not():
-    for make in (lambda nz: data.spiral(5, noise=nz, rng=0), lambda nz: data.xor(5, noise=nz, rng=0),
+    for make in (lambda nz: data.spiral(5, noise=nz, rng=0),
+                 lambda nz: data.xor(5, noise=nz, rng=0),
                  lambda nz: data.vertical(5, noise=nz, rng=0)):
         make(0.0)
         with pytest.raises(ValueError, match="noise"):

@@ -1,4 +1,4 @@
-"""The exercise pipeline: solutions/ -> exercises/ (build, drift check) and the unsolved smoke run."""
+"""The exercise pipeline: solutions/ -> exercises/ (build, drift check), the unsolved smoke run."""
 
 import json
 from pathlib import Path
@@ -102,7 +102,8 @@ def test_drift_detected(repo):
     nb = json.loads(target.read_text(encoding="utf-8"))
     nb["cells"][1]["source"] = "def relu(x):\n    return x  # edited by hand\n"
     target.write_text(json.dumps(nb), encoding="utf-8")
-    assert ex.check(repo) == [f"{target} differs from what {repo / 'solutions' / '09_test.ipynb'} generates"]
+    source = repo / "solutions" / "09_test.ipynb"
+    assert ex.check(repo) == [f"{target} differs from what {source} generates"]
     assert ex.main(["check", "--root", str(repo)]) == 1
 
 
@@ -126,7 +127,8 @@ def test_missing_and_stray_exercises(repo):
     (repo / "exercises").mkdir(exist_ok=True)
     (repo / "exercises" / "99_orphan.ipynb").write_text("{}", encoding="utf-8")
     ex.build(repo)
-    assert ex.check(repo) == [f"{repo / 'exercises' / '99_orphan.ipynb'} has no solutions/99_orphan.ipynb source"]
+    orphan = repo / "exercises" / "99_orphan.ipynb"
+    assert ex.check(repo) == [f"{orphan} has no solutions/99_orphan.ipynb source"]
 
 
 def test_build_touches_only_generated_notebooks(repo):
@@ -139,7 +141,8 @@ def test_build_touches_only_generated_notebooks(repo):
     ex.build(repo)
     assert other.read_bytes() == before
     assert stray.read_text(encoding="utf-8") == "{}"
-    assert sorted(p.name for p in (repo / "exercises").iterdir()) == ["09_test.ipynb", "notes.ipynb"]
+    names = sorted(p.name for p in (repo / "exercises").iterdir())
+    assert names == ["09_test.ipynb", "notes.ipynb"]
 
 
 def test_committed_exercises_are_up_to_date():
@@ -152,7 +155,7 @@ EXERCISES = sorted((ROOT / "exercises").glob("*.ipynb"))
 
 @pytest.mark.parametrize("path", EXERCISES, ids=[p.name for p in EXERCISES])
 def test_unsolved_exercise_runs_without_exception(path, monkeypatch):
-    """Top to bottom, unsolved: no exception, every checker says ⏳ (non-strict, as for a learner)."""
+    """Top to bottom, unsolved: no exception, every checker says ⏳ (non-strict, as a learner)."""
     from nbclient import NotebookClient
 
     monkeypatch.delenv("COURSE_STRICT", raising=False)

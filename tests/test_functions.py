@@ -98,7 +98,8 @@ def test_derivative_matches_finite_differences(name, seed):
 @pytest.mark.parametrize("negative_slope", [0.01, 0.2])
 def test_parametrised_derivatives_match_finite_differences(alpha, negative_slope):
     x = away_from_zero(np.random.default_rng(3).normal(0, 3, size=50))
-    assert rel_error(F.elu_prime(x, alpha), numeric_derivative(lambda v: F.elu(v, alpha), x)) < THRESHOLD
+    numeric = numeric_derivative(lambda v: F.elu(v, alpha), x)
+    assert rel_error(F.elu_prime(x, alpha), numeric) < THRESHOLD
     slope = numeric_derivative(lambda v: F.leaky_relu(v, negative_slope), x)
     assert rel_error(F.leaky_relu_prime(x, negative_slope), slope) < THRESHOLD
 
@@ -235,7 +236,8 @@ def test_relu_splits_x_into_positive_and_negative_parts(x):
 
 
 @settings(max_examples=100, deadline=None)
-@given(hnp.arrays(np.float64, st.integers(1, 8), elements=st.floats(-1e100, 1e100, allow_nan=False)))
+@given(hnp.arrays(np.float64, st.integers(1, 8),
+                  elements=st.floats(-1e100, 1e100, allow_nan=False)))
 def test_every_activation_finite_and_quiet_up_to_1e100(x):
     for name, (f, f_prime) in F.ACTIVATIONS.items():
         with np.errstate(**STRICT):
@@ -252,7 +254,7 @@ def test_softmax_rows_are_probabilities(x):
     assert np.allclose(p.sum(axis=-1), 1.0)
     assert np.all(np.isfinite(logp)) and np.all(logp <= 0)
     top = np.take_along_axis(p, x.argmax(axis=-1)[:, None], axis=-1)[:, 0]
-    assert np.all(top == p.max(axis=-1))              # the largest score gets the largest probability
+    assert np.all(top == p.max(axis=-1))              # the largest score, the largest probability
 
 
 @settings(max_examples=200, deadline=None)

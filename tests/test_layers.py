@@ -12,7 +12,7 @@ ACTIVATIONS = [L.Identity, L.Sigmoid, L.Tanh, L.ReLU, L.GELU, L.LeakyReLU, L.ELU
 
 
 def away_from_kinks(x):
-    """Move entries away from 0, where ReLU-like layers have a kink the numeric gradient straddles."""
+    """Move entries away from 0, where ReLU-like layers have a kink numeric gradients straddle."""
     return np.where(np.abs(x) < 1e-3, 0.5, x)
 
 
@@ -55,13 +55,15 @@ def test_a_planted_bug_is_caught():
             self.grads["b"][...] = dout.mean(axis=0)  # should be a sum
             return dout @ self.params["W"].T
 
-    errors = check_layer_gradients(Buggy(3, 2, rng=0), np.random.default_rng(1).normal(size=(5, 3)), rng=2)
+    x = np.random.default_rng(1).normal(size=(5, 3))
+    errors = check_layer_gradients(Buggy(3, 2, rng=0), x, rng=2)
     assert errors["b"] > 1e-2 and errors["W"] < THRESHOLD
 
 
 @pytest.mark.parametrize("layer", [L.Dense(3, 2, rng=0), L.ReLU(), L.Tanh(), L.Sigmoid(), L.GELU(),
                                    L.LeakyReLU(0.1), L.ELU(), L.Softmax(), L.Identity(),
-                                   L.Sequential(L.Dense(3, 4, rng=0), L.ReLU(), L.Dense(4, 2, rng=1))],
+                                   L.Sequential(L.Dense(3, 4, rng=0), L.ReLU(),
+                                                L.Dense(4, 2, rng=1))],
                          ids=repr)
 def test_backward_never_modifies_dout(layer):
     rng = np.random.default_rng(0)
@@ -125,7 +127,8 @@ def test_sequential_params_share_memory_with_layers():
     assert model.grads["2.b"] is model[2].grads["b"]
     model.params["0.W"][0, 0] = 42.0                       # writing through the flat dict ...
     assert model[0].params["W"][0, 0] == 42.0              # ... changes the layer
-    for (p, g), (lp, lg) in zip(model.parameters(), [*model[0].parameters(), *model[2].parameters()]):
+    layer_pairs = [*model[0].parameters(), *model[2].parameters()]
+    for (p, g), (lp, lg) in zip(model.parameters(), layer_pairs):
         assert p is lp and g is lg
     x = np.random.default_rng(0).normal(size=(5, 3))
     model.backward(np.ones_like(model.forward(x)))
@@ -214,7 +217,7 @@ def test_empty_batch_through_a_network():
     assert dx.shape == (0, 3) and not np.any(model.grads["0.W"])
 
 
-# -- item 27: Sequential is a Container; its params/grads are read-only views ------------------------
+# -- item 27: Sequential is a Container; its params/grads are read-only views ----------------------
 def test_sequential_params_and_grads_cannot_be_assigned():
     model = L.Sequential(L.Dense(2, 3, rng=0), L.ReLU())
     with pytest.raises(AttributeError):
@@ -246,8 +249,15 @@ def test_empty_sequential_is_the_identity():
 
 # -- the contract every parametric layer keeps: grads are written in place, never rebound ----------
 def parametric_layers():
-    from course_lib.layers import (BatchNorm1d, BatchNorm2d, Conv2d, Embedding, LayerNorm,
-                                   MultiHeadAttention, TransformerBlock)
+    from course_lib.layers import (
+        BatchNorm1d,
+        BatchNorm2d,
+        Conv2d,
+        Embedding,
+        LayerNorm,
+        MultiHeadAttention,
+        TransformerBlock,
+    )
     rng = np.random.default_rng(0)
     return {
         "Dense": (L.Dense(3, 4, rng=0), rng.normal(size=(5, 3))),

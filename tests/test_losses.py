@@ -132,7 +132,7 @@ def test_mse_hand_values():
     loss = MSELoss()
     assert loss([1.0, 2.0], [0.0, 0.0]) == pytest.approx(2.5)          # (1 + 4) / 2
     np.testing.assert_allclose(loss.backward(), [1.0, 2.0])             # 2 * [1, 2] / 2
-    assert loss([[1.0, 2.0], [3.0, 4.0]], np.zeros((2, 2))) == pytest.approx(7.5)   # 30 / 4 elements
+    assert loss([[1.0, 2.0], [3.0, 4.0]], np.zeros((2, 2))) == pytest.approx(7.5)   # 30 / 4
     np.testing.assert_allclose(loss.backward(), [[0.5, 1.0], [1.5, 2.0]])
     assert loss([2.5, 0.0, 2.0], [3.0, -0.5, 2.0]) == pytest.approx(0.5 / 3)
     assert loss([3.0], [3.0]) == 0.0

@@ -9,8 +9,18 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from course_lib.data import linearly_separable, xor  # noqa: E402
-from course_lib.perceptron import (AND, GATE_INPUTS, NAND, OR, XOR, Perceptron,  # noqa: E402
-                                   draw_neuron, gate, perceptron_update, truth_table)
+from course_lib.perceptron import (  # noqa: E402
+    AND,
+    GATE_INPUTS,
+    NAND,
+    OR,
+    XOR,
+    Perceptron,
+    draw_neuron,
+    gate,
+    perceptron_update,
+    truth_table,
+)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -159,7 +169,7 @@ def test_draw_neuron_runs_and_labels():
     plt.close(fig)
 
 
-# -- seeded reference values and every optional argument --------------------------------------------
+# -- seeded reference values and every optional argument -------------------------------------------
 def test_seeded_reference_run_at_default_settings():
     X, y = linearly_separable(rng=0)
     model = Perceptron().fit(X, y, rng=0)                       # epochs=20, lr=0.1, shuffle=True

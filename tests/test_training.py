@@ -11,7 +11,8 @@ from course_lib.training import History, Snapshots, accuracy, fit, predict
 
 def spiral_model(seed=1):
     rng = np.random.default_rng(seed)
-    return Sequential(Dense(2, 64, rng=rng), ReLU(), Dense(64, 64, rng=rng), ReLU(), Dense(64, 3, rng=rng))
+    return Sequential(Dense(2, 64, rng=rng), ReLU(), Dense(64, 64, rng=rng), ReLU(),
+                      Dense(64, 3, rng=rng))
 
 
 def test_spiral_reaches_95_percent():
@@ -25,7 +26,8 @@ def test_spiral_reaches_95_percent():
 
 def test_spiral_minibatch_reaches_95_percent():
     X, y = data.spiral(100, 3, rng=0)
-    history = fit(spiral_model(2), CrossEntropyLoss(), X, y, epochs=150, lr=0.2, batch_size=32, rng=0)
+    history = fit(spiral_model(2), CrossEntropyLoss(), X, y, epochs=150, lr=0.2, batch_size=32,
+                  rng=0)
     assert history.accuracy[-1] >= 0.95
 
 
@@ -148,7 +150,8 @@ def test_progress_text_outside_a_notebook(capsys):
 def test_divergence_is_reported():
     X, y = data.spiral(20, 3, rng=0)
     X[0, 0] = np.inf  # a stand-in for weights that blew up
-    with pytest.raises(FloatingPointError, match="smaller learning rate"), np.errstate(all="ignore"):
+    with pytest.raises(FloatingPointError, match="smaller learning rate"), \
+            np.errstate(all="ignore"):
         fit(spiral_model(), CrossEntropyLoss(), X, y, epochs=5, lr=0.1)
 
 
@@ -172,9 +175,11 @@ def test_accuracy_and_predict():
 
 @pytest.mark.parametrize("kwargs, match", [
     ({"epochs": 0}, "epochs"), ({"epochs": 2.5}, "epochs"), ({"epochs": True}, "epochs"),
-    ({"epochs": 2, "lr": 0}, "lr"), ({"epochs": 2, "lr": -1}, "lr"), ({"epochs": 2, "lr": "x"}, "lr"),
+    ({"epochs": 2, "lr": 0}, "lr"), ({"epochs": 2, "lr": -1}, "lr"),
+    ({"epochs": 2, "lr": "x"}, "lr"),
     ({"epochs": 2, "batch_size": 0}, "batch_size"), ({"epochs": 2, "every": 0}, "every"),
-    ({"epochs": 2, "optimizer": object()}, "optimizer"), ({"epochs": 2, "callbacks": [1]}, "callback"),
+    ({"epochs": 2, "optimizer": object()}, "optimizer"),
+    ({"epochs": 2, "callbacks": [1]}, "callback"),
 ])
 def test_bad_arguments(kwargs, match):
     X, y = data.spiral(10, 3, rng=0)
