@@ -78,6 +78,8 @@ async def run_submission(plan, chapter, timeout, kernel_name="python3"):
             shutdown_kernel="immediate",
             log=_QUIET,
             resources={"metadata": {"path": str(folder)}},
+            # learners' code stays out of the instructor's ~/.ipython history database
+            extra_arguments=["--HistoryManager.enabled=False"],
         )
         deadline = time.monotonic() + timeout
         stopped = None
