@@ -31,8 +31,9 @@ def exercise_nb(name="03_losses"):
     return build_notebook(nbformat.read(ROOT / "solutions" / f"{name}.ipynb", as_version=4), name)
 
 
-def test_chapter_names_are_the_solution_notebooks():
-    assert CHAPTERS == sorted(p.stem for p in (ROOT / "solutions").glob("*.ipynb"))
+def test_chapter_names_are_the_solution_and_exercise_notebooks():
+    stems = {p.stem for folder in ("solutions", "exercises") for p in (ROOT / folder).glob("*.ipynb")}
+    assert nbs.chapter_names(ROOT) == sorted(stems)
     assert "03_losses" in CHAPTERS and "04a_backprop" in CHAPTERS
 
 
