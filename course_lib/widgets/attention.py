@@ -51,7 +51,7 @@ class AttentionPlayer(CourseWidget):
         self.frames, self.steps, self.tokens = _check_frames(frames, steps, tokens)
         self.title = str(title)
         n_heads, t = self.frames.shape[1], self.frames.shape[2]
-        self.fig = static_figure((3.3 * n_heads + 0.9, 3.6))
+        self.fig = static_figure((3.0 * n_heads + 0.9, 3.3))
         gs = self.fig.add_gridspec(1, n_heads + 1, width_ratios=[1] * n_heads + [0.06])
         self.axes = [self.fig.add_subplot(gs[0, h]) for h in range(n_heads)]
         labels = [f"step {s}" for s in self.steps]
@@ -88,8 +88,7 @@ class AttentionPlayer(CourseWidget):
                 ax.set_xticks(range(t), self.tokens)
                 ax.set_yticks(range(t))
                 ax.grid(False)
-                finish(ax, f"head {h}, step {self.steps[k]}", "key (input token)" if h == n_heads - 1
-                       else None, "query position" if j == 0 else None)
+                finish(ax, f"head {h}, step {self.steps[k]}", "key (input token)", "query")
         fig.colorbar(im, ax=axes, label="attention weight", shrink=0.8)
         fig.suptitle(f"Attention while {self.title}")
         return fig
