@@ -32,7 +32,8 @@ def exercise_nb(name="03_losses"):
 
 
 def test_chapter_names_are_the_solution_and_exercise_notebooks():
-    stems = {p.stem for folder in ("solutions", "exercises") for p in (ROOT / folder).glob("*.ipynb")}
+    stems = {p.stem for folder in ("solutions", "exercises")
+             for p in (ROOT / folder).glob("*.ipynb")}
     assert nbs.chapter_names(ROOT) == sorted(stems)
     assert "03_losses" in CHAPTERS and "04a_backprop" in CHAPTERS
 
