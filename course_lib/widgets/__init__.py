@@ -13,3 +13,4 @@ from .activations import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 from .optimizers import *  # noqa: F401,F403
 from .ewa import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
