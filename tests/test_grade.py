@@ -335,3 +335,12 @@ def test_nbgrader_source_metadata(tmp_path):
     ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
     assert len(ids) == len(set(ids)) == 12
     assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
+
+
+def test_the_example_points_file_names_real_exercises():
+    weights = report.load_points(ROOT / "classroom" / "points.example.toml")
+    for chapter, table in weights.items():
+        names = nbs.load_chapter(ROOT, chapter).names
+        assert set(table) <= set(names), f"{chapter}: {set(table) - set(names)} are not exercises"
+    chapter = nbs.load_chapter(ROOT, "03_losses", weights["03_losses"])
+    assert sum(ex.points for ex in chapter.exercises) == 11
