@@ -15,4 +15,5 @@ from .ch04_backprop import *  # noqa: F401,F403
 from .ch05_optimizers import *  # noqa: F401,F403
 from .ch05b_generalization import *  # noqa: F401,F403
 from .ch06_normalization import *  # noqa: F401,F403
+from .ch07_convolution import *  # noqa: F401,F403
 from .ch08_attention import *  # noqa: F401,F403
