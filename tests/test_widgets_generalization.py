@@ -60,7 +60,8 @@ def test_explorer_scene(runs, split):
     w = GeneralizationExplorer(runs, *split, name="weight decay", start=0)
     state = w.player.scene
     assert state["n_frames"] == 6 and w.player.frame == 5           # opens on the last epoch
-    assert [layer["kind"] for layer in state["layers"]] == ["image", "line", "line", "text"]
+    assert [layer["kind"] for layer in state["layers"]] == ["image", "line", "line", "points",
+                                                            "text"]
     assert state["labels"] == ["epoch 0", "epoch 1", "epoch 2", "epoch 4", "epoch 8", "epoch 12"]
     image = state["layers"][0]
     grids = np.frombuffer(image["data"], dtype=np.uint8).reshape(image["shape"])
@@ -70,7 +71,10 @@ def test_explorer_scene(runs, split):
     np.testing.assert_array_equal(ends, [0, 1, 2, 4, 8, 12])
     xy = np.frombuffer(train_curve["xy"], dtype=np.float32).reshape(-1, 2)
     np.testing.assert_allclose(xy[:, 1], runs[0]["history"].loss, rtol=1e-6)
-    texts = state["layers"][3]["texts"]
+    heads = np.frombuffer(state["layers"][3]["xy"], dtype=np.float32).reshape(6, 2, 2)
+    np.testing.assert_allclose(heads[-1], [[12, runs[0]["history"].loss[-1]],
+                                           [12, runs[0]["history"].val_loss[-1]]], rtol=1e-6)
+    texts = state["layers"][4]["texts"]
     h = runs[0]["history"]
     assert texts[0] == "before training"
     assert texts[-1] == (f"epoch 12: train acc {h.accuracy[-1]:.0%}, "

@@ -124,10 +124,18 @@ class GeneralizationExplorer(CourseWidget):
         grids = snaps.grids
         labels = [f"epoch {e}" for e in snaps.epochs]
         scene = Scene(fig, labels=labels)
-        scene.image(ax_b, grids, snaps.extent, colors=colors, alpha=0.3, tween=False)
+        # the boundary cross-fades and the curves' heads glide between frames, so the page has
+        # a new picture on every display frame even though the snapshots are ~12 a second
+        scene.image(ax_b, grids, snaps.extent, colors=colors, alpha=0.3)
         ends = np.array([min(e, len(hist)) for e in snaps.epochs], dtype=np.int64)
         scene.trail(ax_c, np.column_stack([epochs, hist.loss]), ends, like=tr_line)
         scene.trail(ax_c, np.column_stack([epochs, hist.val_loss]), ends, like=va_line)
+        first = (hist.loss[0], hist.val_loss[0])
+        heads = np.array([[[max(e, 1), hist.loss[e - 1] if e else first[0]],
+                           [max(e, 1), hist.val_loss[e - 1] if e else first[1]]]
+                          for e in snaps.epochs])
+        scene.points(ax_c, heads, color="white", edgecolor="black", edgewidth=1.2, size=36,
+                     zorder=6)
         texts = []
         for e in snaps.epochs:
             if e == 0:
