@@ -401,3 +401,36 @@ def test_block_gelu_is_functions_gelu():
     np.testing.assert_allclose(act.forward(x), F.gelu(x), rtol=1e-13, atol=1e-300)
     np.testing.assert_allclose(act.backward(dout), dout * F.gelu_prime(x), rtol=1e-12, atol=1e-300)
     assert check_layer_gradients(act, _rng(14).normal(size=(4, 3, 5)), rng=0)["x"] < THRESHOLD
+
+
+# values recorded from torch 2.13 (nn.MultiheadAttention, float64, batch_first, boolean
+# attn_mask = ~causal) with this layer's weights copied across: in_proj_weight = [Wq.T; Wk.T; Wv.T],
+# out_proj.weight = Wo.T
+TORCH_OUT0 = [[-1.075097222315, 2.180191342656, 0.275928867248, 0.020217339637],
+              [-1.31593354889, 2.480772998887, 0.332786464618, -0.151698976352],
+              [-1.24000376764, 2.317272319473, 0.234124421488, -0.283977431617]]
+TORCH_DX0 = [[0.451512380383, 1.433733583628, -0.012360768434, -0.240393626809],
+             [0.141201385895, 0.817361986265, -0.038202178903, 0.11115852188],
+             [-0.306241163224, -0.411103620833, 0.126027374123, -0.276054822623]]
+TORCH_DWO = [[-0.14996622829, 0.446659609306, -0.60702658143, 1.550067838115],
+             [1.515033907453, -2.873513480459, 4.170388055107, 1.913296557995],
+             [-3.738156322671, 0.029990874201, -2.502743235168, -3.590236033487],
+             [-0.706129019353, -0.646380839579, -2.354305499864, -0.947997082773]]
+TORCH_DWQ = [[0.736481180016, 1.130545068944, -0.187893144251, -0.109793750638],
+             [0.104579124117, 0.250510098157, -0.0916852582, -0.094684330318],
+             [0.00514224093, -0.012683213989, -0.088446458519, -0.181738918615],
+             [-0.265549798988, -0.383319087271, 0.045160888553, -0.002243944307]]
+
+
+def test_mha_matches_recorded_torch_values():
+    rng = np.random.default_rng(42)
+    mha = L.MultiHeadAttention(4, 2, causal=True, rng=0)
+    for c in "qkvo":
+        mha.params["b" + c][...] = rng.normal(size=4)
+    x, dout = rng.normal(size=(4, 3, 4)), rng.normal(size=(4, 3, 4))
+    out = mha.forward(x)
+    dx = mha.backward(dout)
+    np.testing.assert_allclose(out[0], TORCH_OUT0, atol=1e-11)
+    np.testing.assert_allclose(dx[0], TORCH_DX0, atol=1e-11)
+    np.testing.assert_allclose(mha.grads["Wo"], TORCH_DWO, atol=1e-11)
+    np.testing.assert_allclose(mha.grads["Wq"], TORCH_DWQ, atol=1e-11)

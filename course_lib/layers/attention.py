@@ -300,6 +300,12 @@ class TransformerBlock(Layer):
     dicts of their arrays named ``"ln1.gamma"``, ``"attn.Wq"``, ``"ff.0.W"``, ... (the very arrays,
     so optimizers update the children). The original paper puts the norm after each residual
     (post-norm); pre-norm trains more easily without a learning-rate warm-up.
+
+    In PyTorch this is ``nn.TransformerEncoderLayer(D, H, d_ff, dropout=0.0, batch_first=True,
+    norm_first=True, activation=nn.GELU(approximate="tanh"))`` (its ``activation="gelu"`` is the
+    exact erf form; ours is the tanh form of ``GELU``), with the weights mapped as for
+    :class:`MultiHeadAttention` and ``linear1.weight = ff[0].W.T``; outputs and gradients agree to
+    about 1e-14.
     """
 
     def __init__(self, d_model, n_heads, d_ff, *, causal=False, rng=None):
