@@ -102,7 +102,7 @@ def _modes(model):
             continue
         seen.add(id(obj))
         found.append((obj, obj.training))
-        for value in vars(obj).values():
+        for value in getattr(obj, "__dict__", {}).values():
             items = value if isinstance(value, (list, tuple)) else [value]
             stack.extend(v for v in items if hasattr(v, "training") and hasattr(v, "forward"))
     return found
