@@ -187,7 +187,7 @@ def steps_text(plan):
 def test_plan_untouched_runs_canonical_checkers_in_place(losses):
     plan = nbs.plan(exercise_nb(), losses)
     text = steps_text(plan)
-    assert plan.missing == [] and plan.notes == {}
+    assert plan.missing == [] and plan.changed == {}
     assert text[:5] == ["import numpy as np", "def mse(pred, target):", "CHECK mse",
                         "def mse_grad(pred, target):", "CHECK mse_grad"]
     assert [t for t in text if t.startswith("CHECK")] == [f"CHECK {n}" for n in losses.names]
@@ -214,14 +214,20 @@ def test_plan_edited_deleted_and_moved_checker_cells(losses):
     plan = nbs.plan(nb, losses)
     text = steps_text(plan)
     assert plan.missing == ["softmax_ce_grad"]
-    assert "edited" in plan.notes["mse"] and "missing" in plan.notes["bce"]
-    assert "cross_entropy" not in plan.notes   # the copy is unchanged, only moved
+    assert plan.changed == {"mse": "edited", "bce": "deleted"}   # cross_entropy's only moved
     assert text.index("CHECK mse") == text.index("def mse(pred, target):") + 1
     assert text.index("CHECK bce") == text.index("def bce(p, y, eps=1e-12):") + 1
     assert text.index("CHECK cross_entropy") == text.index("def cross_entropy(logits, labels):") + 1
     assert "CHECK softmax_ce_grad" not in text
     assert "print('✅ · bce: 7 checks passed')" in text           # runs, but proves nothing
     assert "print('✅ · mse: 4 checks passed')" not in text       # the edited copy never runs
+
+
+def test_plan_comments_and_spacing_are_no_edit(losses):
+    nb = exercise_nb()
+    by_id(nb, losses.exercises[0].cell_id).source = "# my check\nchecks.mse( mse )  # done!\n"
+    by_id(nb, losses.exercises[1].cell_id).source = "checks.mse_grad(mse_grad, strict=True)"
+    assert nbs.plan(nb, losses).changed == {"mse_grad": "edited"}
 
 
 def test_plan_keeps_the_learner_position_and_extra_cells(losses):

@@ -55,6 +55,12 @@ def partly_wrong():
     define(nb, "mse", cell(solved("03_losses"), "def mse(").source)
     define(nb, "mse_grad", "def mse_grad(pred, target):\n    return pred - target   # forgot 2/n")
     define(nb, "bce", "def bce(p, y, eps=1e-12):\n    return -np.mean(y * np.log(p)")  # syntax
+    # solved, but its checker cell deleted: the course's checker passes it, no credit
+    define(nb, "bce_with_logits", cell(solved("03_losses"), "def bce_with_logits(").source)
+    nb.cells.remove(cell(nb, "checks.bce_with_logits("))
+    # solved, its checker cell only commented: full credit
+    define(nb, "softmax_ce_grad", cell(solved("03_losses"), "def softmax_ce_grad(").source)
+    cell(nb, "checks.softmax_ce_grad(").source = "checks.softmax_ce_grad(softmax_ce_grad)  # done!"
     nb.cells.insert(3, new_code_cell("scratch = [1, 2, 3]\nprint('trying things out')"))
     return nb
 
@@ -70,7 +76,8 @@ def tampers():
     nb = unsolved("03_losses")
     # mse: the checker replaced by a fake that prints a ✅ line
     after(nb, "def mse(", "checks.mse = lambda fn: print('✅ passed · mse: 4 checks passed')")
-    # mse_grad: the checker cell edited into a fake line (same cell id)
+    # mse_grad: solved, and its checker cell edited into a fake line (same cell id)
+    define(nb, "mse_grad", cell(solved("03_losses"), "def mse_grad(").source)
     cell(nb, "checks.mse_grad(").source = "print('✅ passed · mse_grad: 4 checks passed')"
     # bce: the checker cell deleted, a fake line printed elsewhere
     nb.cells.remove(cell(nb, "checks.bce("))
@@ -162,8 +169,12 @@ def test_solved_and_untouched(graded):
 
 def test_partly_wrong(graded):
     assert statuses(graded, "carol") == {"mse": "passed", "mse_grad": "wrong", "bce": "error",
-                                         "bce_with_logits": "todo", "cross_entropy": "todo",
-                                         "softmax_ce_grad": "todo"}
+                                         "bce_with_logits": "error", "cross_entropy": "todo",
+                                         "softmax_ce_grad": "passed"}
+    deleted = row(graded, "carol", "bce_with_logits")
+    assert deleted["points"] == "0" and deleted["message"].startswith(
+        "no credit: your checker cell was deleted. The course's checker, put back, says: ")
+    assert "`checks.bce_with_logits(bce_with_logits)`" in deleted["message"]
     assert "NameError" in row(graded, "carol", "bce")["message"]
     assert "SyntaxError" in row(graded, "carol", "bce")["message"]   # the cause, from its cell
     assert row(graded, "carol", "mse_grad")["message"]               # the checker's explanation
@@ -188,9 +199,11 @@ def test_tampering_gives_no_credit(graded):
     assert "passed" not in got.values()
     assert got["mse"] == "error"
     assert "checks.mse was replaced" in row(graded, "eve", "mse")["message"]
-    # the edited and the deleted checker cells: the course's ran on the unsolved functions
-    assert got["mse_grad"] == "todo" and "edited" in row(graded, "eve", "mse_grad")["message"]
-    assert got["bce"] == "todo" and "missing" in row(graded, "eve", "bce")["message"]
+    # an edited checker cell: no credit even for a right function
+    assert got["mse_grad"] == "error"
+    assert "no credit: your checker cell was edited" in row(graded, "eve", "mse_grad")["message"]
+    # a deleted one: the course's checker, put back, tells what is wrong with the function
+    assert got["bce"] == "todo" and "deleted" in row(graded, "eve", "bce")["message"]
     assert got["bce_with_logits"] == "error"
     assert "more than once" in row(graded, "eve", "bce_with_logits")["message"]
     for name in ("cross_entropy", "softmax_ce_grad"):

@@ -100,10 +100,8 @@ def grade(
     def done(key, graded):
         learner, name, plan = key
         for exercise, (status, message) in graded.items():
-            note = plan.notes.get(exercise)
-            results[(learner, name)][exercise] = (
-                status,
-                f"{message} ({note})" if note else message,
+            results[(learner, name)][exercise] = _no_credit(
+                status, message, plan.changed.get(exercise), chapter(name), exercise
             )
         bar.update(1)
 
@@ -126,6 +124,19 @@ def grade(
     if gradescope:
         report.write_gradescope(table, gradescope)
     return table
+
+
+def _no_credit(status, message, change, ch, exercise):
+    """An edited or deleted checker cell earns nothing, whatever the course's checker found."""
+    if change is None:
+        return status, message
+    source = next(ex.source for ex in ch.exercises if ex.name == exercise)
+    if status != "passed":
+        return status, f"{message} (your checker cell was {change}: the course's ran instead)"
+    return "error", (
+        f"no credit: your checker cell was {change}. The course's checker, put back, "
+        f"says: {message}. Restore the cell `{source}` to get the credit."
+    )
 
 
 def _progress(total, enabled):

@@ -10,7 +10,9 @@ checker cell of ``name`` when it has that cell's id (Jupyter keeps cell ids whil
 itself one call ``checks.<name>(...)``. Those copies are never run. The canonical cell runs instead,
 at the copy's place when the function it checks (the call's argument, e.g. ``mse``) is bound in an
 earlier cell, otherwise right after the last cell binding that name. An exercise whose name is
-bound nowhere in the submission is ``missing``.
+bound nowhere in the submission is ``missing``. A copy that differs as code (comments and spacing
+aside), or no copy at all, marks the exercise's checker cell as edited or deleted: the grader then
+reports what the course's checker found but gives no credit for it.
 """
 
 import ast
@@ -243,14 +245,22 @@ class Plan:
 
     steps: list
     missing: list
-    notes: dict  # exercise name -> a remark for the message (checker cell edited / restored)
+    changed: dict  # exercise name -> "edited" or "deleted": its checker cell (no credit)
+
+
+def _same_code(a, b):
+    """Equal as Python code: comments, blank lines and spacing do not count."""
+    try:
+        return ast.dump(ast.parse(a)) == ast.dump(ast.parse(b))
+    except SyntaxError:
+        return a.strip() == b.strip()
 
 
 def plan(nb, chapter):
     """Align a submission with its canonical chapter (see the module docstring)."""
     by_id = {ex.cell_id: ex for ex in chapter.exercises if ex.cell_id}
     by_name = {ex.name: ex for ex in chapter.exercises}
-    kept, anchors, notes = [], {}, {}
+    kept, anchors, changed = [], {}, {}
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
@@ -260,8 +270,8 @@ def plan(nb, chapter):
             ex = by_name.get(call[0])
         if ex is not None:
             anchors.setdefault(ex.name, len(kept))
-            if cell.source.strip() != ex.source.strip():
-                notes.setdefault(ex.name, "your checker cell was edited: the course's ran instead")
+            if not _same_code(cell.source, ex.source):
+                changed.setdefault(ex.name, "edited")
             continue
         kept.append(cell.source)
     binds = [_bound_names(source) for source in kept]
@@ -280,11 +290,11 @@ def plan(nb, chapter):
         else:
             position = where[-1] + 1
             if anchor is None:
-                notes.setdefault(ex.name, "your checker cell was missing: the course's ran instead")
+                changed.setdefault(ex.name, "deleted")
         after.setdefault(position, []).append(ex)
     steps = []
     for i in range(len(kept) + 1):
         steps.extend(("check", ex) for ex in after.get(i, []))
         if i < len(kept):
             steps.append(("learner", kept[i]))
-    return Plan(steps, missing, notes)
+    return Plan(steps, missing, changed)
