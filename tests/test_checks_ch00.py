@@ -225,14 +225,14 @@ def test_correct_implementations_pass(name):
     for fn in GOOD[name]:
         result = getattr(checks, name)(fn, strict=False, quiet=True)
         assert result.status == core.PASSED, f"{fn}: {result.line}"
-        assert result.line.startswith(f"✅ {name}: ")
+        assert result.line.startswith(f"✅ passed · {name}: ")
 
 
 @pytest.mark.parametrize("name, fn, keyword", MISTAKES,
                          ids=[f"{m[0]}-{i}" for i, m in enumerate(MISTAKES)])
 def test_mistake_is_named(name, fn, keyword, recwarn):
     result = getattr(checks, name)(fn, strict=False, quiet=True)
-    assert result.status == core.FAILED, result.line
+    assert result.status == core.WRONG, result.line
     assert keyword in result.line, result.line
     assert "Hint:" in result.line
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)], "a warning leaked"
@@ -248,14 +248,14 @@ def test_not_implemented(name):
 @pytest.mark.parametrize("name", GOOD)
 def test_exception_is_reported_not_raised(name):
     result = getattr(checks, name)(crash, strict=False, quiet=True)
-    assert result.status == core.FAILED
+    assert result.status == core.WRONG
     assert "NameError" in result.line
 
 
 @pytest.mark.parametrize("name", GOOD)
 def test_none_is_reported(name):
     result = getattr(checks, name)(lambda *args: None, strict=False, quiet=True)
-    expected = core.FAILED
+    expected = core.WRONG
     assert result.status == expected
     assert "None" in result.line
 
@@ -284,9 +284,9 @@ def test_names_are_exported_and_unique():
 
 
 def test_broadcast_cases_agree_with_numpy():
-    from course_lib.checks.ch00_numpy import _BROADCAST_CASES, _reference_broadcast
-    for a, b in _BROADCAST_CASES:
-        assert _reference_broadcast(a, b) == numpy_broadcast_shape(a, b)
+    from course_lib.checks.ch00_numpy import _PAIRS, _broadcast
+    for a, b in _PAIRS:
+        assert _broadcast(a, b) == numpy_broadcast_shape(a, b)
 
 
 def test_counting_array_sees_a_loop_but_not_broadcasting():

@@ -178,14 +178,14 @@ def test_correct_passes(check, correct, _, capsys):
     result = check(correct, strict=True)
     assert result.passed, result.line
     out = capsys.readouterr().out
-    assert out.startswith(f"✅ {check.exercise}: ") and out.count("\n") == 1
+    assert out.startswith(f"✅ passed · {check.exercise}: ") and out.count("\n") == 1
 
 
 @pytest.mark.parametrize("check, wrong, keyword", MISTAKES,
                          ids=[f"{c.exercise}-{k}" for c, _, t in CASES for k in t])
 def test_mistake_is_named(check, wrong, keyword):
     result = _run(check, wrong)
-    assert result.status == core.FAILED, result.line
+    assert result.status == core.WRONG, result.line
     assert keyword in result.line, result.line
 
 
@@ -197,7 +197,7 @@ def test_not_implemented(check):
 @pytest.mark.parametrize("check", [c for c, _, _ in CASES], ids=IDS)
 def test_exception_fails_without_raising(check):
     result = _run(check, _raises)
-    assert result.status == core.FAILED
+    assert result.status == core.WRONG
     assert "KeyError" in result.line
 
 
@@ -207,9 +207,10 @@ def test_strict_raises_on_failure(check):
         check(lambda *args: None, quiet=True, strict=True)
 
 
-def test_step_accepts_booleans_and_ints():
-    assert _run(checks.step, lambda z: np.asarray(z) > 0).passed
-    assert _run(checks.step, lambda z: (np.asarray(z) > 0).astype(int)).passed
+def test_step_refuses_booleans_and_ints_the_statement_asks_for_floats():
+    for fn in (lambda z: np.asarray(z) > 0, lambda z: (np.asarray(z) > 0).astype(int)):
+        result = _run(checks.step, fn)
+        assert result.status == "wrong" and "should be a float array" in result.line
 
 
 def test_and_gate_on_the_line_passes_with_a_note():
@@ -224,8 +225,10 @@ def test_and_gate_names_every_wrong_row():
     assert "(1, 1)" not in result.line.split("Hint")[0]
 
 
-def test_update_does_not_flag_correct_code_that_returns_lists():
+def test_update_refuses_w_new_as_a_list():
     def as_lists(w, b, x, y, lr):
         w_new, b_new = update_ok(w, b, x, y, lr)
         return [list(w_new), float(b_new)]
-    assert _run(checks.perceptron_update, as_lists).passed
+    result = _run(checks.perceptron_update, as_lists)
+    assert result.status == "wrong" and "w_new returned a Python list, expected a NumPy array" in result.line
+    assert "np.array(result)" in result.line

@@ -236,7 +236,7 @@ MISTAKES = [
     ("dense_backward", lambda x, W, d: (d @ W, x.T @ d, d.sum(axis=0)), "dout @ W.T"),
     ("dense_backward", lambda x, W, d: (d @ W.T, x.T @ d, d.sum(axis=1)), "wrong axis"),
     ("dense_backward", lambda x, W, d: (d @ W.T, x.T @ d, d.mean(axis=0)), "mean instead of sum"),
-    ("dense_backward", lambda x, W, d: (d @ W.T, x.T @ d), "tuple (dx, dW, db)"),
+    ("dense_backward", lambda x, W, d: (d @ W.T, x.T @ d), "should return 3 values (dx, dW, db)"),
     ("relu_backward", relu_in_place, "in place"),
     ("relu_backward", lambda d, x: (x > 0) * 1.0, "multiply by dout"),
     ("relu_backward", lambda d, x: d * (d > 0), "not from dout"),

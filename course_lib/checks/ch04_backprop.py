@@ -4,7 +4,7 @@
 recognised). 04b's use drivers: they build small graphs of ``Value``s, call the learner's function,
 run ``backward`` and observe the data and the gradients; ``topological_order`` is judged by a
 custom check (many orders are right) on a diamond, a graph where a reversed breadth-first order
-is wrong, and a 3,000-node chain (deeper than Python's recursion limit).
+is wrong, and a 2,000-node chain (deeper than Python's recursion limit).
 """
 
 import math
@@ -393,7 +393,7 @@ def _bfs_trap():
     return _labelled(u + (u * 3.0) * 2.0)
 
 
-def _chain(n=3_000):
+def _chain(n=2_000):
     x = Value(0.0)
     chain = x
     for _ in range(n):
@@ -477,9 +477,9 @@ def _no_visited(root):
 topological_order = table(
     "topological_order", _reference_order, driver=_order_drive, check=_order_check, arg_names=("graph",),
     cases=[Case("diamond", what="diamond graph e = (a b + a)(a b)"),
-           Case("bfs", what="graph r = u + (3 u) 2"), Case("chain", what="chain of 3,000 additions")],
+           Case("bfs", what="graph r = u + (3 u) 2"), Case("chain", what="chain of 2,000 additions")],
     mistakes={
-        "use an explicit stack (a list) instead of recursion: a chain of 3,000 nodes is deeper than "
+        "use an explicit stack (a list) instead of recursion: a chain of 2,000 nodes is deeper than "
         "Python's recursion limit": _recursive,
         "the root comes first: reverse the order (inputs first, root last), or append a node only "
         "after all its children (post-order)": lambda root: _reference_order(root)[::-1],
@@ -491,7 +491,7 @@ topological_order = table(
         "return the list of nodes": lambda root: None,
     },
     correct=[_reference_order, lambda root: _recursive_free_dfs(root)],
-    summary="a diamond, a breadth-first trap and a 3,000-node chain")
+    summary="a diamond, a breadth-first trap and a 2,000-node chain")
 
 
 def _recursive_free_dfs(root):
