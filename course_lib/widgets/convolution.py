@@ -141,11 +141,11 @@ class ConvolutionExplorer(CourseWidget):
             frames[f:, y, x] = out[y, x]
         scene = Scene(fig, labels=[f"output[{y}, {x}]" for y, x in positions])
         scene.image(ax_out, frames[:, ::-1], (-0.5, wo - 0.5, -0.5, ho - 0.5), cmap="RdBu_r",
-                    vmin=-vmax, vmax=vmax, tween=False)
+                    vmin=-vmax, vmax=vmax)
         scene.line(ax_in, np.array([_box(y * s, x * s, kh, kw, rows) for y, x in positions]),
-                   color="#d62728", lw=2.0, tween=False)
+                   color="#d62728", lw=2.0)  # tweened: the window glides
         scene.line(ax_out, np.array([_box(y, x, 1, 1, ho) for y, x in positions]),
-                   color="#d62728", lw=2.0, tween=False)
+                   color="#d62728", lw=2.0)  # tweened: the window glides
         scene.text(ax_out, [f"output[{y}, {x}] = sum(window * kernel) = {out[y, x]:.2f}"
                             for y, x in positions], pos=(0.0, -0.16), size=9)
         return scene
@@ -235,12 +235,11 @@ class PoolRoutingExplorer(CourseWidget):
         scene = Scene(fig, labels=[f"window ({y}, {z})" for y, z in positions])
         vmax = max(float(np.abs(frames).max()), 1e-12)
         scene.image(ax_dx, np.where(frames == 0, np.nan, frames)[:, ::-1],
-                    (-0.5, cols - 0.5, -0.5, rows - 0.5), cmap="Oranges", vmin=0, vmax=vmax * 1.2,
-                    tween=False)
+                    (-0.5, cols - 0.5, -0.5, rows - 0.5), cmap="Oranges", vmin=0, vmax=vmax * 1.2)
         scene.line(ax_x, np.array([_box(y * s, z * s, k, k, rows) for y, z in positions]),
-                   color="#d62728", lw=2.0, tween=False)
+                   color="#d62728", lw=2.0)  # tweened: the window glides
         scene.line(ax_d, np.array([_box(y, z, 1, 1, ho) for y, z in positions]),
-                   color="#d62728", lw=2.0, tween=False)
+                   color="#d62728", lw=2.0)  # tweened: the window glides
         texts = []
         for f, (y, z) in enumerate(positions):
             window = x[y * s:y * s + k, z * s:z * s + k]
