@@ -434,3 +434,66 @@ def test_mha_matches_recorded_torch_values():
     np.testing.assert_allclose(dx[0], TORCH_DX0, atol=1e-11)
     np.testing.assert_allclose(mha.grads["Wo"], TORCH_DWO, atol=1e-11)
     np.testing.assert_allclose(mha.grads["Wq"], TORCH_DWQ, atol=1e-11)
+
+
+# --- boundaries ------------------------------------------------------------------------------
+
+def test_single_key_gets_all_the_weight():
+    rng = _rng(30)
+    q, k, v = _qkv(rng, (4,), 3, 1, 2, 5)
+    out, w = L.scaled_dot_product_attention(q, k, v)
+    np.testing.assert_array_equal(w, np.ones((4, 3, 1)))
+    np.testing.assert_allclose(out, np.broadcast_to(v, (4, 3, 5)), rtol=1e-15)
+
+
+def test_no_queries_and_no_keys():
+    rng = _rng(31)
+    q, k, v = _qkv(rng, (4,), 0, 3, 2, 2)
+    out, w = L.scaled_dot_product_attention(q, k, v)
+    assert out.shape == (4, 0, 2) and w.shape == (4, 0, 3)
+    with pytest.raises(ValueError, match="at least one key"):
+        L.scaled_dot_product_attention(*_qkv(rng, (4,), 2, 0, 2, 2))
+
+
+def test_equal_scores_give_uniform_weights():
+    q = np.zeros((4, 2, 3))
+    k = _rng(32).normal(size=(4, 5, 3))
+    _, w = L.scaled_dot_product_attention(q, k, k)
+    np.testing.assert_allclose(w, 0.2, rtol=1e-15)
+
+
+def test_length_one_sequences_and_full_length_positions():
+    block = L.TransformerBlock(4, 2, 8, causal=True, rng=0)
+    x = _rng(33).normal(size=(4, 1, 4))
+    out = block.forward(x)
+    np.testing.assert_array_equal(block.attention, np.ones((4, 2, 1, 1)))
+    assert out.shape == (4, 1, 4)
+    pe = L.PositionalEncoding(5, 4)
+    np.testing.assert_allclose(pe.forward(np.zeros((4, 5, 4))), np.broadcast_to(pe.pe, (4, 5, 4)))
+
+
+def test_train_eval_reach_every_child():
+    block = L.TransformerBlock(4, 2, 8, rng=0)
+    assert block.eval() is block
+    assert not any(layer.training for layer in (block, block.ln1, block.attn, block.ln2, block.ff,
+                                                *block.ff.layers))
+    block.train()
+    assert all(layer.training for layer in (block, block.ln1, block.attn, block.ln2, block.ff,
+                                            *block.ff.layers))
+    block.grads["attn.Wq"][...] = 1.0
+    block.grads["ff.0.b"][...] = 1.0
+    block.zero_grad()
+    assert all(np.all(g == 0) for g in block.grads.values())
+
+
+def test_backward_does_not_modify_dout_or_inputs():
+    rng = _rng(34)
+    block = L.TransformerBlock(4, 2, 8, rng=0)
+    x = rng.normal(size=(4, 3, 4))
+    x_copy = x.copy()
+    dout = rng.normal(size=(4, 3, 4))
+    dout_copy = dout.copy()
+    block.forward(x)
+    block.backward(dout)
+    np.testing.assert_array_equal(x, x_copy)
+    np.testing.assert_array_equal(dout, dout_copy)

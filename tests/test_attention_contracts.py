@@ -41,7 +41,8 @@ def test_dense_3d_equals_dense_on_the_flattened_rows():
 
 
 def test_dense_3d_errors_name_the_last_axis():
-    with pytest.raises(ValueError, match=r"Dense input: expected shape \(N, \*, 3\), got \(4, 2, 5\)"):
+    with pytest.raises(ValueError,
+                       match=r"Dense input: expected shape \(N, \*, 3\), got \(4, 2, 5\)"):
         L.Dense(3, 2).forward(np.ones((4, 2, 5)))
     with pytest.raises(ValueError, match=r"expected shape \(N, 3\), got \(3,\)"):
         L.Dense(3, 2).forward(np.ones(3))
@@ -83,7 +84,8 @@ def test_cross_entropy_sequence_one_hot_targets():
 
 
 def test_cross_entropy_sequence_errors():
-    with pytest.raises(ValueError, match=r"\(N, \.\.\., C\) with labels \(N, \.\.\.\).*\(4, 3, 5\).*\(4, 5\)"):
+    with pytest.raises(ValueError,
+                       match=r"\(N, \.\.\., C\) with labels \(N, \.\.\.\).*\(4, 3, 5\).*\(4, 5\)"):
         CrossEntropyLoss()(np.zeros((4, 3, 5)), np.zeros((4, 5), dtype=int))
     with pytest.raises(ValueError, match=r"labels must be in 0\.\.4"):
         CrossEntropyLoss()(np.zeros((4, 3, 5)), np.full((4, 3), 5))
@@ -117,3 +119,19 @@ def test_fit_keeps_integer_token_arrays_as_integers():
     probe.dtypes.clear()
     fit(model, CrossEntropyLoss(), X.astype(np.float32), y, epochs=1, lr=0.1)
     assert probe.dtypes == [np.dtype(np.float64)]      # anything else still becomes float64
+
+
+def test_sequence_boundaries_one_position_and_one_sample():
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=(1, 1, 4))
+    y = np.array([[2]])
+    loss = CrossEntropyLoss()
+    hand = -(z[0, 0, 2] - np.log(np.exp(z[0, 0]).sum()))
+    assert loss(z, y) == pytest.approx(hand, rel=1e-12)
+    p = np.exp(z[0, 0]) / np.exp(z[0, 0]).sum()
+    np.testing.assert_allclose(loss.backward(), (p - np.eye(4)[2])[None, None], rtol=1e-12)
+    layer = L.Dense(4, 2, rng=0)
+    assert layer.forward(np.ones((1, 1, 4))).shape == (1, 1, 2)
+    assert layer.forward(np.ones((3, 0, 4))).shape == (3, 0, 2)
+    assert layer.backward(np.ones((3, 0, 2))).shape == (3, 0, 4)
+    np.testing.assert_array_equal(layer.grads["W"], 0.0)    # no positions: no gradient

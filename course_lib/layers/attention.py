@@ -123,6 +123,8 @@ def _check_qkv(q, k, v, mask):
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
         raise ValueError(f"attention: expected q (..., Tq, d), k (..., Tk, d), v (..., Tk, dv), "
                          f"got q {q.shape}, k {k.shape}, v {v.shape}")
+    if k.shape[-2] == 0 or q.shape[-1] == 0:
+        raise ValueError(f"attention: need at least one key and one feature, got k {k.shape}")
     if mask is not None:
         mask = np.asarray(mask)
         if mask.dtype != bool:
