@@ -140,6 +140,15 @@ def test_learners_from_folders_and_flat_files(tmp_path):
     ]
     notes = subs / "bob" / "notes.ipynb"
     assert warnings == [f"skipped {notes}: not one of the course's notebooks"]
+    # named by content: a flat folder's file stem is the learner
+    exercise = exercise_nb("00_numpy")
+    touch(flat / "dave.ipynb", nbformat.writes(exercise))
+    ids = {"00_numpy": {c.id for c in exercise.cells}, "03_losses": {"x", "y"}}
+    found = nbs.find_submissions([flat], CHAPTERS, warn=warnings.append,
+                                 identify=lambda path: nbs.chapter_by_content(path, ids))
+    assert [(s.learner, s.chapter) for s in found] == [
+        ("flat", "03_losses"), ("carol", "03_losses"), ("dave", "00_numpy")]
+    assert nbs.chapter_by_content(flat / "03_losses.ipynb", ids) is None   # "{}": no cells
     # a file named on the command line: the learner is what the stem holds, else its folder
     [one] = nbs.find_submissions([flat / "carol_03_losses.ipynb"], CHAPTERS)
     assert (one.learner, one.chapter) == ("carol", "03_losses")

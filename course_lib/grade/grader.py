@@ -51,7 +51,25 @@ def grade(
     if unknown:
         raise GradeError(f"unknown chapter {', '.join(unknown)}: the course has {', '.join(known)}")
     weights = report.load_points(points) if points else {}
-    subs = notebooks.find_submissions(paths, known, warn=warn)
+    cache = {}
+
+    def chapter(name):
+        if name not in cache:
+            cache[name] = notebooks.load_chapter(root, name, weights.get(name))
+        return cache[name]
+
+    ids = {}
+
+    def identify(path):  # a notebook whose name names no chapter: by its cells' ids
+        if not ids:
+            for name in known:
+                try:
+                    ids[name] = chapter(name).cell_ids
+                except (GradeError, ValueError, OSError):  # a chapter being written: skip it
+                    continue
+        return notebooks.chapter_by_content(path, ids)
+
+    subs = notebooks.find_submissions(paths, known, warn=warn, identify=identify)
     if wanted:
         subs = [s for s in subs if s.chapter in wanted]
     learners = sorted({s.learner for s in subs}) or (["submission"] if wanted else [])
@@ -62,17 +80,10 @@ def grade(
             f"--gradescope grades one learner, but the notebooks' names point to {len(learners)} "
             f"({', '.join(learners[:5])}): hand in one NN_topic.ipynb per chapter"
         )
-    cache = {}
-
-    def chapter(name):
-        if name not in cache:
-            cache[name] = notebooks.load_chapter(root, name, weights.get(name))
-        return cache[name]
-
     results, jobs_to_run = {}, []
     for sub in subs:
         ch = chapter(sub.chapter)
-        data = sub.path.read_bytes()  # the only access to the learner's file
+        data = sub.path.read_bytes()  # learners' files are read, never written
         try:
             nb = notebooks.read_submission(data, ch, sub.path)
         except GradeError as exc:

@@ -163,21 +163,44 @@ class Submission:
     chapter: str
 
 
-def find_submissions(paths, chapters, warn=print):
+def chapter_by_content(path, cell_ids):
+    """The chapter whose exercise notebook shares the most cell ids (at least 2) with the notebook
+    at ``path``, or None; ``cell_ids`` maps chapter -> its cell ids. Only reads the file."""
+    try:
+        cells = json.loads(Path(path).read_bytes()).get("cells", [])
+        ids = {cell.get("id") for cell in cells if isinstance(cell, dict)} - {None}
+    except (OSError, ValueError, AttributeError):
+        return None
+    shared = {name: len(ids & chapter_ids) for name, chapter_ids in cell_ids.items()}
+    best = max(shared, key=shared.get, default=None)
+    return best if best is not None and shared[best] >= 2 else None
+
+
+def find_submissions(paths, chapters, warn=print, identify=None):
     """Submissions under ``paths`` (notebooks or folders of them), in a stable order.
 
-    The learner is the first folder below a given folder (``subs/alice/03_losses.ipynb``: alice);
-    in a flat folder, what the file stem holds besides the chapter (``alice_03_losses.ipynb``), else
-    the folder's own name. A named file that is not a course notebook is a :class:`GradeError`; one
-    found in a folder is skipped with a warning.
+    The chapter comes from the file name (``03_losses.ipynb``, ``alice_03_losses.ipynb``), else
+    from ``identify(path)`` (e.g. :func:`chapter_by_content`). The learner is the first folder
+    below a given folder (``subs/alice/03_losses.ipynb``: alice); in a flat folder, what the file
+    stem holds besides the chapter (``alice_03_losses.ipynb``: alice), the whole stem when it names
+    no chapter (``alice.ipynb``), else the folder's own name. A named file that is not a course
+    notebook is a :class:`GradeError`; one found in a folder is skipped with a warning.
     """
+    identify = identify or (lambda path: None)
+
+    def which(path):
+        chapter, rest = chapter_of(path.stem, chapters)
+        if chapter is None:
+            chapter, rest = identify(path), path.stem
+        return chapter, rest
+
     found = []
     for given in paths:
         given = Path(given)
         if given.is_file():
             if given.suffix != ".ipynb":
                 raise GradeError(f"{given} is not a notebook (.ipynb)")
-            chapter, rest = chapter_of(given.stem, chapters)
+            chapter, rest = which(given)
             if chapter is None:
                 raise GradeError(
                     f"{given} is not one of the course's notebooks: its name should be "
@@ -190,7 +213,7 @@ def find_submissions(paths, chapters, warn=print):
                 relative = path.relative_to(given)
                 if any(part.startswith(".") for part in relative.parts):
                     continue  # .ipynb_checkpoints/ and other hidden folders
-                chapter, rest = chapter_of(path.stem, chapters)
+                chapter, rest = which(path)
                 if chapter is None:
                     warn(f"skipped {path}: not one of the course's notebooks")
                     continue
