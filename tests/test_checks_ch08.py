@@ -146,3 +146,8 @@ def test_pass_line_text():
     line = checks.positional_encoding(learner_pe, strict=False, quiet=True).line
     assert line == ("✅ passed · positional_encoding: 4 checks ((max_len, d_model), sin on even, "
                     "cos on odd features)")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_engine_self_test_is_clean(name):
+    assert core.self_test(getattr(checks, name)) == []
