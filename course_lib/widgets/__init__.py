@@ -14,3 +14,4 @@ from .training import *  # noqa: F401,F403
 from .optimizers import *  # noqa: F401,F403
 from .ewa import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
