@@ -15,10 +15,16 @@ rel. error  verdict
 ==========  ===============================================
 """
 
+import warnings
+
 import numpy as np
 
 #: relative error below which a float64 gradient counts as correct
 THRESHOLD = 1e-7
+
+
+class CannotFailWarning(UserWarning):
+    """A gradient check whose output does not depend on the input: it would pass any backward."""
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -68,7 +74,12 @@ def check_layer_gradients(layer, x, rng=None, eps=1e-6):
     ``dL/dout = dout``. Checks ``dL/dx`` and ``dL/dp`` for every entry ``p`` of ``layer.params``.
 
     Returns ``{"x": err, "W": err, ...}`` with the relative error of each gradient. Raises
-    ``AssertionError`` when ``backward`` modifies ``dout`` in place (the layer contract forbids it).
+    ``AssertionError`` when ``backward`` breaks the layer contract: it modifies ``dout`` in place, or
+    it rebinds ``self.grads[k]`` to a new array instead of writing into it (an optimizer holds the
+    original arrays, so such a layer would pass plain SGD in ``fit`` yet not train with ``optim``).
+    Warns (:class:`CannotFailWarning`) when the check of ``dx`` cannot fail: the output does not
+    depend on ``x`` at all (a batch of one in batch norm's training mode, a softmax over one class,
+    a ReLU whose inputs are all negative).
     """
     if not isinstance(rng, np.random.Generator) and rng is not None:
         # a seed of its own: with plain default_rng(seed), an x drawn from the same seed would
@@ -79,10 +90,18 @@ def check_layer_gradients(layer, x, rng=None, eps=1e-6):
     out = layer.forward(x)
     dout = rng.normal(size=np.shape(out))
     dout_copy = dout.copy()
+    held = dict(layer.grads)  # the arrays an optimizer would hold
     dx = layer.backward(dout)
+    name = type(layer).__name__
     if not np.array_equal(dout, dout_copy):
-        raise AssertionError(f"{type(layer).__name__}.backward modified dout in place; "
+        raise AssertionError(f"{name}.backward modified dout in place; "
                              "copy it first (dout = dout.copy()) or build a new array")
+    for k, grad in held.items():
+        if layer.grads.get(k) is not grad:
+            raise AssertionError(
+                f"{name}.backward rebinds self.grads[{k!r}] to a new array; optimizers hold the "
+                f"original array and would never see the gradient: write into it, "
+                f"self.grads[{k!r}][...] = ... (not self.grads[{k!r}] = ...)")
     analytic = {"x": np.array(dx, dtype=np.float64)}
     for name, grad in layer.grads.items():
         analytic[name] = np.array(grad, dtype=np.float64)
@@ -90,7 +109,13 @@ def check_layer_gradients(layer, x, rng=None, eps=1e-6):
     def loss():
         return np.sum(layer.forward(x) * dout)
 
-    errors = {"x": rel_error(analytic["x"], numerical_gradient(loss, x, eps))}
+    numeric_x = numerical_gradient(loss, x, eps)
+    if x.size and not np.any(np.abs(numeric_x) > 1e-12):
+        warnings.warn(f"check_layer_gradients: {name}'s output does not depend on x for this "
+                      f"input of shape {x.shape}, so the check of dx cannot fail; use an input "
+                      "where it does (a batch of at least 2 for batch norm in training mode)",
+                      CannotFailWarning, stacklevel=2)
+    errors = {"x": rel_error(analytic["x"], numeric_x)}
     for name, param in layer.params.items():
         errors[name] = rel_error(analytic[name], numerical_gradient(loss, param, eps))
     return errors

@@ -1,10 +1,12 @@
 """gradcheck must pass correct layers and catch wrong ones."""
 
+import warnings
+
 import numpy as np
 import pytest
 
-from course_lib.gradcheck import (THRESHOLD, check_layer_gradients, check_loss_gradients,
-                                  numerical_gradient, rel_error)
+from course_lib.gradcheck import (THRESHOLD, CannotFailWarning, check_layer_gradients,
+                                  check_loss_gradients, numerical_gradient, rel_error)
 from course_lib.layers import Dense, Layer
 from course_lib.losses import MSELoss
 
@@ -130,3 +132,62 @@ def test_same_seed_for_x_and_dout_does_not_hide_a_transposed_dW():
     x = np.random.default_rng(0).normal(size=(4, 4))
     errors = check_layer_gradients(TransposedDW(4, 4, rng=1), x, rng=0)
     assert errors["W"] > 1e-2
+
+
+class RebindingDense(Dense):
+    """Right values, but backward rebinds self.grads["W"]: an optimizer would never see them."""
+
+    def backward(self, dout):
+        self.grads["W"] = self._x.T @ dout
+        self.grads["b"][...] = dout.sum(axis=0)
+        return dout @ self.params["W"].T
+
+
+def test_rebinding_grads_is_refused_with_what_to_write():
+    x = np.random.default_rng(6).normal(size=(5, 3))
+    with pytest.raises(AssertionError, match=r"rebinds self.grads\['W'\] to a new array") as info:
+        check_layer_gradients(RebindingDense(3, 2, rng=0), x, rng=0)
+    assert "self.grads['W'][...] = ..." in str(info.value)
+
+
+def test_rebinding_layer_would_not_train_with_an_optimizer():
+    """Why the identity check matters: optim.SGD holds the original arrays."""
+    from course_lib import optim
+    layer = RebindingDense(3, 2, rng=0)
+    opt = optim.SGD(layer, lr=0.1)
+    before = layer.params["W"].copy()
+    layer.backward(layer.forward(np.ones((4, 3))))
+    opt.step()
+    assert np.array_equal(layer.params["W"], before)  # the step used the stale zero gradient
+
+
+class Constant(Layer):
+    """The output does not depend on x (like batch norm's training mode on a batch of one)."""
+
+    def forward(self, x):
+        return np.zeros_like(x) + 1.5
+
+    def backward(self, dout):
+        return np.zeros_like(dout)
+
+
+def test_a_check_that_cannot_fail_is_refused():
+    with pytest.warns(CannotFailWarning, match="does not depend on x"):
+        check_layer_gradients(Constant(), np.random.default_rng(7).normal(size=(4, 3)), rng=0)
+
+
+def test_softmax_over_one_class_warns_and_over_three_does_not():
+    from course_lib.layers import Softmax
+    rng = np.random.default_rng(8)
+    with pytest.warns(CannotFailWarning, match="batch of at least 2"):
+        check_layer_gradients(Softmax(), rng.normal(size=(4, 1)), rng=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        errors = check_layer_gradients(Softmax(), rng.normal(size=(4, 3)), rng=0)
+    assert errors["x"] < THRESHOLD
+
+
+def test_relu_with_only_negative_inputs_is_refused():
+    from course_lib.layers import ReLU
+    with pytest.warns(CannotFailWarning, match="cannot fail"):
+        check_layer_gradients(ReLU(), -np.ones((4, 3)), rng=0)
