@@ -209,8 +209,9 @@ class ActivationHistograms(CourseWidget):
             ax_loss.plot(steps[1:], r["loss"][bn][1:], color=color, lw=1.5, label=_row_label(bn))
         (marker,) = ax_loss.plot([], [], "o", color="black", ms=5, label="now")
         finite = np.concatenate([r["loss"][bn][np.isfinite(r["loss"][bn])] for bn in (False, True)])
-        ax_loss.set(xlim=(0, steps[-1]), ylim=(0, max(2.6, float(finite.max()) * 1.05)
-                                                  if finite.size else 2.6))
+        # a loss that explodes before it overflows would flatten everything else: cap the axis
+        top = min(float(finite.max()), 8.0) * 1.05 if finite.size else 2.6
+        ax_loss.set(xlim=(0, steps[-1]), ylim=(0, max(2.6, top)))
         finish(ax_loss, "Training loss", "step", "cross-entropy (minibatch)", legend=True)
         fig.suptitle(f"Activations per hidden layer during training ({label})", fontsize=12)
         fig.tight_layout()
@@ -224,7 +225,7 @@ class ActivationHistograms(CourseWidget):
             scene.text(ax, texts, (0.97, 0.95), size=9, ha="right")
         for bn in (False, True):
             loss = r["loss"][bn]
-            shown = np.where(np.isfinite(loss), loss, np.nan)
+            shown = np.where(np.isfinite(loss) & (loss <= ax_loss.get_ylim()[1]), loss, np.nan)
             scene.points(ax_loss, np.stack([steps, shown], axis=1)[:, None, :], like=marker)
             if r["diverged"][bn] is not None:
                 ax_loss.text(0.5, 0.5 if bn else 0.6, f"{_row_label(bn)}: diverged at step "
