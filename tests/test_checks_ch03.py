@@ -299,6 +299,6 @@ def test_log_plus_eps_variant_passes():
 
 def test_success_lines():
     assert run_silently(checks.mse, mse, quiet=True).line == \
-        "✅ passed · mse: 3 checks (mean over all elements, inputs untouched)"
+        "✅ passed · mse: 9 checks (mean over all elements, inputs untouched)"
     assert "finite at p = 0 and p = 1" in run_silently(checks.bce, bce, quiet=True).line
     assert "±1000" in run_silently(checks.cross_entropy, cross_entropy, quiet=True).line

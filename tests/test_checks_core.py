@@ -229,7 +229,7 @@ TWICE = core.table(
 
 
 def test_table_passes_and_counts_cases():
-    assert TWICE(lambda x: x * 2, strict=False, quiet=True).line == "✅ passed · twice: 4 checks"
+    assert TWICE(lambda x: x * 2, strict=False, quiet=True).line == "✅ passed · twice: 9 checks"
 
 
 def test_mutation_is_checked_on_extreme_cases_too():

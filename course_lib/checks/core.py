@@ -245,7 +245,8 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
                 sorted(got) != sorted(want) if kw == "dict" else len(got) != len(want)):
             parts = ", ".join(names or map(str, keys)) if names or kw == "dict" else ""
             return (f"{what} should return {len(want)} values" + (f" ({parts})" if parts else "")
-                    + f", got {describe(got)}", f"end with `return {parts}`" if names else None)
+                    + f", got {describe(got)}",
+                    f"end with `return {parts}`, a tuple ({parts})" if names else None)
         for k in keys:
             label = names[k] if names else k if kw == "dict" else f"item {k}"
             problem = compare(got[k], want[k], f"{what}: {label}", dtype=dtype, rtol=rtol, atol=atol)
@@ -492,8 +493,10 @@ class Table:
             raise Wrong(f"{what}: your code raised {text.splitlines()[0].rstrip(': ')}",
                         hint or "run your function on this input and read the traceback") from None
         for name, before, after in zip(self.arg_names, case.args, args):
-            if name not in self.mutable and isinstance(before, (np.ndarray, list, dict)) and not same(
-                    before, after, 0, 0):
+            if name in self.mutable or not isinstance(before, (np.ndarray, list, dict)):
+                continue
+            c.count += 1  # one check per input that must stay untouched
+            if not same(before, after, 0, 0):
                 raise Wrong(f"{what}: the input {name} was modified in place", self.diagnose(
                     k, got, args, fn=fn) or self.mutation_hint or (
                     f"`{name} -= ...`, `{name}[...] = ...` or `out={name}` write into the caller's "
@@ -503,6 +506,7 @@ class Table:
             hint = self.diagnose(k, got, args, fn=fn) or case.hint or problem[1] or self.hint
             raise Wrong(problem[0], hint and hint + (f" (your code warned: {'; '.join(warned)})"
                                                      if warned else ""))
+        c.count += case.quiet
         if case.quiet and warned:
             raise Wrong(f"{what} has the right value, but NumPy warned: {'; '.join(warned)}",
                         self.diagnose(k, got, args, warned=True, fn=fn) or case.hint or self.hint)
