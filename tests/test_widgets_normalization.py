@@ -87,6 +87,8 @@ def test_divergence_is_recorded_and_quiet(data, recwarn):
     assert np.isnan(r["loss"][False][-1])
     np.testing.assert_array_equal(r["hist"][False][-1], r["hist"][False][-2])   # held
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    labels = [t.get_text() for t in histogram_summary(r).axes[0].get_legend().get_texts()]
+    assert labels[-1] == f"step 20 (diverged at {r['diverged'][False]})"
 
 
 def test_seeded_and_reproducible(data):

@@ -255,15 +255,19 @@ def histogram_summary(result, at=(0, 0.5, 1)):
     depth, steps, edges = result["depth"], result["steps"], result["edges"]
     picks = sorted({int(round(a * (len(steps) - 1))) for a in at})
     fig, axes = plt.subplots(2, depth, figsize=(2.6 * depth, 5.0), squeeze=False,
-                             sharex=True, sharey=True)
+                             sharex=True, sharey="row")
     shades = [0.35, 0.65, 1.0][-len(picks):] if len(picks) <= 3 else np.linspace(0.3, 1, len(picks))
     for row, bn in enumerate((False, True)):
         for k in range(depth):
             ax = axes[row, k]
+            diverged = result["diverged"][bn]
             for i, alpha in zip(picks, shades):
                 xy = _outline(edges, result["hist"][bn][i, k])
+                label = f"step {steps[i]}"
+                if diverged is not None and steps[i] >= diverged:
+                    label += f" (diverged at {diverged})"
                 ax.plot(xy[:, 0], xy[:, 1], color=COLORS[3] if bn else COLORS[0], alpha=alpha,
-                        lw=1.5, label=f"step {steps[i]}")
+                        lw=1.5, label=label)
             finish(ax, f"layer {k + 1}, {'BN' if bn else 'no BN'}",
                    "activation" if row == 1 else None,
                    "fraction of units" if k == 0 else None, legend=(k == 0))
