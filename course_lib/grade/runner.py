@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -24,7 +25,10 @@ _QUIET.propagate = False
 
 
 def _cells(plan, chapter, results_path):
-    """The notebook the kernel runs: preamble, the learner's cells, bracketed canonical checkers."""
+    """The notebook the kernel runs: preamble, the learner's cells, bracketed canonical checkers.
+
+    A canonical checker cell runs as ``probe.begin(name)``, then its code inside ``try:``, then
+    ``probe.end(name)`` in ``finally:`` (recorded even when the cell raises)."""
     cells = [
         new_code_cell(
             f"{PROBE}.install({str(results_path)!r}, {chapter.names!r})",
@@ -35,13 +39,12 @@ def _cells(plan, chapter, results_path):
         if kind == "learner":
             cells.append(new_code_cell(item, metadata={"grader": "learner"}))
         else:
-            cells.append(
-                new_code_cell(f"{PROBE}.begin({item.name!r})", metadata={"grader": "begin"})
+            # One cell (one kernel round trip): begin, the canonical checker cell, end.
+            source = (
+                f"{PROBE}.begin({item.name!r})\ntry:\n{textwrap.indent(item.source, '    ')}\n"
+                f"finally:\n    {PROBE}.end({item.name!r})"
             )
-            cells.append(
-                new_code_cell(item.source, metadata={"grader": "check", "exercise": item.name})
-            )
-            cells.append(new_code_cell(f"{PROBE}.end({item.name!r})", metadata={"grader": "end"}))
+            cells.append(new_code_cell(source, metadata={"grader": "check", "exercise": item.name}))
     return cells
 
 
