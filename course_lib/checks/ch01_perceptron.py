@@ -56,7 +56,7 @@ def _ws(x, w, b):
 _W3, _X3 = np.array([0.5, -1.0, 2.0]), np.array([1.0, 2.0, 3.0])
 _XB = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [-1.0, 1.0, 0.5], [2.0, 0.0, -1.0]])
 weighted_sum = table(
-    "weighted_sum", _ws,
+    "weighted_sum", _ws, hint="w·x + b: x @ w + b works for one x (D,) and for a batch X (N, D)",
     cases=[Case(_X3, _W3, -0.25, what="weighted_sum(x=[1, 2, 3], w=[0.5, -1, 2], b=-0.25)"),
            Case(_XB, _W3, -0.25, what="weighted_sum of a batch X (4, 3)"),
            Case(_XB, _W3, 1.5, what="weighted_sum of a batch X (4, 3) with b = 1.5")],
@@ -70,6 +70,8 @@ weighted_sum = table(
         "for a batch X (N, D), X @ w + b gives one sum per row, shape (N,); w @ X does not fit":
             lambda x, w, b: w @ x + b,
         "the bias is the argument b, not a fixed number": lambda x, w, b: x @ w - 0.25,
+        "Python's sum() adds up the ROWS of X * w for a batch: sum each row, (x * w).sum(axis=-1), "
+        "or write x @ w": lambda x, w, b: sum(x * w) + b,
         "x *= w writes into the caller's x: x @ w + b builds a new value": lambda x, w, b: np.sum(
             np.multiply(x, w, out=x), axis=-1) + b,
     },
@@ -127,6 +129,7 @@ def _upd_cases():
 
 perceptron_update = table(
     "perceptron_update", _update(), names=("w_new", "b_new"), cases=_upd_cases(),
+    hint="w_new = w + lr * (y - ŷ) * x and b_new = b + lr * (y - ŷ), with ŷ = step(w·x + b)",
     mistakes={
         "wrong sign: the rule uses (y - ŷ), you used (ŷ - y)": _update(sign=-1.0),
         "you forgot the bias update b + lr * (y - ŷ)": _update(bias=False),
@@ -252,6 +255,8 @@ _YE = np.array([1, 0, 1, 0, 0, 1])
 _W_AFTER, _B_AFTER, _ = _epoch()(_XE, _YE, np.array([-0.5, 0.2]), 0.1, 0.5)
 train_epoch = table(
     "train_epoch", _epoch(), names=("w", "b", "mistakes"), check=_epoch_check,
+    hint="for each (x_i, y_i) in order: count a mistake if step(x_i @ w + b) != y_i, then "
+         "w, b = perceptron_update(w, b, x_i, y_i, lr)",
     cases=[Case(_XE, _YE, np.array([-0.5, 0.2]), 0.1, 0.5, what="train_epoch on 6 points"),
            Case(_XE, _YE, np.array([0.3, -0.4]), -0.2, 0.25, what="train_epoch with lr = 0.25"),
            Case(_XE, _YE, _W_AFTER, _B_AFTER, 0.5, what="a second epoch, from where the first ended")],

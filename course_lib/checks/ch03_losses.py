@@ -134,7 +134,7 @@ bce = table(
            Case(_EXTREME_P, _EXTREME_Y, quiet=True, rtol=1e-4, what="bce([0, 1, 1, 0, 0.5], [1, 0, 1, 0, 1])"),
            Case(np.array([1.0]), np.array([1.0]), quiet=True, rtol=1e-4,
                 hint="at p = 1, y = 1 the unused term is 0 * log(0) = 0 * -inf = nan: " + _CLIP),
-           Case(_EXTREME_P, _EXTREME_Y, kw={"eps": 1e-3}, quiet=True, rtol=1e-4, optional=True,
+           Case(_EXTREME_P, _EXTREME_Y, kw={"eps": 1e-3}, quiet=True, rtol=1e-2, optional=True,
                 what="bce([0, 1, 1, 0, 0.5], [1, 0, 1, 0, 1], eps=1e-3)")],
     mistakes={
         "the loss came out negative: the minus sign is missing (log p <= 0, so "

@@ -102,7 +102,7 @@ gd_step = table(
     mistakes={
         "gradient DEscent subtracts: p -= lr * g (you moved uphill)": lambda p, g, lr: p.__iadd__(lr * g),
         "the step ignores the learning rate: multiply the gradient by lr": lambda p, g, lr: p.__isub__(g),
-        "you returned a new array but p itself is unchanged: " + _REBOUND: lambda p, g, lr: p - lr * g,
+        "returning a new array does not update the caller's p: " + _REBOUND: lambda p, g, lr: p - lr * g,
         "p is unchanged: " + _REBOUND: lambda p, g, lr: None,
         "g *= lr writes into the caller's gradient: compute lr * g into a new array": _gd_into_g,
         "divide by nothing: the step is lr * g, not g / lr": lambda p, g, lr: p.__isub__(g / lr),
@@ -250,7 +250,8 @@ def _ewa_in_place(values, beta, bias_correction=True):
 _VALUES = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 8.0, 10.0])
 ewa = table(
     "ewa", lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction),
-    cases=[Case(_VALUES, 0.9), Case(_VALUES, 0.5), Case(_VALUES, 0.9, kw={"bias_correction": False}),
+    cases=[Case(_VALUES, 0.9, what="ewa(values, beta=0.9)"), Case(_VALUES, 0.5, what="ewa(values, beta=0.5)"),
+           Case(_VALUES, 0.9, kw={"bias_correction": False}, what="ewa(values, 0.9, bias_correction=False)"),
            Case(np.random.default_rng(4).normal(5.0, 2.0, 40), 0.8, what="ewa of 40 values, beta=0.8")],
     mistakes={
         "no bias correction: divide v_t by (1 - beta**t) when bias_correction is True":

@@ -315,6 +315,8 @@ COMMON_ERRORS = [
     ("only length-1 arrays", _MATH), ("only size-1 arrays", _MATH), ("only 0-dimensional arrays", _MATH),
     ("unexpected keyword", "keep the parameter names of the signature given in the exercise"),
     ("RecursionError", "use an explicit stack (a list) instead of recursion"),
+    ("AxisError", "that axis does not exist for this input: axis=-1 (the last axis) works for (C,) "
+                  "and (N, C) alike"),
     ("could not be broadcast", "the shapes do not line up: print the shape of each operand "
                                "(keepdims=True keeps a reduced axis as size 1)"),
     ("matmul: Input operand", "the shapes of a matrix product must chain: (N, A) @ (A, B)"),
