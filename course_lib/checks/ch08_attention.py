@@ -53,6 +53,8 @@ scaled_scores = table(
             lambda q, k: q @ k.T / np.sqrt(q.shape[-1]),
         "np.dot on 3-D arrays is not a batched product; use the @ operator (np.matmul)":
             lambda q, k: np.dot(q, _swap(k)) / np.sqrt(q.shape[-1]),
+        "q.shape[1] is d only for a 2-D q; on a batch (N, T, d) it is T: use q.shape[-1]":
+            lambda q, k: q @ _swap(k) / np.sqrt(q.shape[1]),
     },
     correct=[lambda q, k: np.einsum("...qd,...kd->...qk", q, k) / np.sqrt(q.shape[-1]),
              lambda q, k: (q / q.shape[-1] ** 0.5) @ np.swapaxes(k, -1, -2)],
@@ -107,6 +109,12 @@ def _fill_in_place(scores, mask=None):
     return A._masked_softmax(scores, None)
 
 
+def _no_keepdims(scores, mask=None):
+    s = scores if mask is None else np.where(mask, scores, -np.inf)
+    e = np.exp(s - s.max(axis=-1))
+    return e / e.sum(axis=-1)
+
+
 def _big_negative(scores, mask=None):
     s = scores if mask is None else np.where(mask, scores, -1e9)
     e = np.exp(s - s.max(axis=-1, keepdims=True))
@@ -149,6 +157,8 @@ attention_weights = table(
         "mask the scores (-np.inf) before it": _mask_after,
         "scores[~mask] = -np.inf writes into the caller's scores: use np.where(mask, scores, -np.inf)":
             _fill_in_place,
+        "keep the reduced axis: s.max(axis=-1, keepdims=True) and e.sum(axis=-1, keepdims=True) "
+        "have shape (..., Tq, 1), which broadcasts over each row": _no_keepdims,
     },
     correct=[_with_inf, _big_negative],
     hint="s = np.where(mask, scores, -np.inf); e = np.exp(s - s.max(axis=-1, keepdims=True)); "
@@ -316,6 +326,13 @@ def _bw_order(dout, q, k, v, w):
     return dv, dq, dk
 
 
+def _bw_dot_T(dout, q, k, v, w):
+    s = 1 / np.sqrt(q.shape[-1])
+    dp = dout @ v.T
+    ds = w * (dp - np.sum(dp * w, axis=-1, keepdims=True))
+    return ds @ k * s, ds.T @ q * s, w.T @ dout
+
+
 def _bw_good_einsum(dout, q, k, v, w):
     s = 1 / np.sqrt(q.shape[-1])
     dv = np.einsum("...qk,...qe->...ke", w, dout)
@@ -351,6 +368,8 @@ attention_backward = table(
             _bw_dk_untransposed,
         "the scale is 1/sqrt(d), not 1/d": _bw_scale_d,
         "return the three gradients in the order (dq, dk, dv)": _bw_order,
+        ".T reverses ALL the axes of a batched array: transpose the last two with "
+        "np.swapaxes(a, -1, -2)": _bw_dot_T,
     },
     correct=[_bw_good_einsum,
              lambda dout, q, k, v, w: A.attention_backward(dout, q, k, v, w)],
@@ -410,6 +429,14 @@ def _pe_transposed(max_len, d_model):
     return A.sinusoidal_encoding(max_len, d_model).T
 
 
+def _pe_int_division(max_len, d_model):
+    pos, i2 = _pe_parts(max_len, d_model)
+    pe = np.zeros((max_len, d_model))
+    angle = pos / 10000 ** (i2 // d_model)
+    pe[:, 0::2], pe[:, 1::2] = np.sin(angle), np.cos(angle)
+    return pe
+
+
 def _pe_good_loop(max_len, d_model):
     pe = np.zeros((max_len, d_model))
     for i in range(0, d_model, 2):
@@ -440,6 +467,8 @@ positional_encoding = table(
         "positions start at 0: np.arange(max_len)": _pe_from_one,
         "the odd features are cosines: cos(p / 10000^(2i/d)), not sines": _pe_all_sin,
         "the table is (max_len, d_model): one row per position": _pe_transposed,
+        "2 * i // d_model is integer division (0 for every 2i < d_model): write 2 * i / d_model":
+            _pe_int_division,
     },
     correct=[_pe_good_loop, _pe_good_exp],
     hint="PE[p, 2i] = sin(p / 10000**(2i / d_model)), PE[p, 2i+1] = cos(p / 10000**(2i / d_model))",
