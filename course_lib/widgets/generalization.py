@@ -17,10 +17,12 @@ __all__ = ["sweep", "GeneralizationExplorer"]
 
 
 def sweep(make_model, make_optimizer, values, X_train, y_train, X_val, y_val, *, loss_fn,
-          epochs, at=None, resolution=60, grid_points=None):
+          epochs, at=None, resolution=48, grid_points=None):
     """Train one model per value; returns a list of dicts, one per value, with ``"value"``,
     ``"history"`` (a :class:`~course_lib.training.History` with validation) and ``"snapshots"``
-    (a :class:`~course_lib.training.Snapshots` of the boundary at the epochs ``at``).
+    (a :class:`~course_lib.training.Snapshots` of the boundary on a ``resolution`` x
+    ``resolution`` grid at the epochs ``at``; default: 0 and about 25 log-spaced epochs, where
+    most of the change happens early).
 
     ``make_model()`` builds a fresh model (seeded, so every value starts from the same weights);
     ``make_optimizer(model, value)`` its optimizer; ``loss_fn`` the loss (e.g.
@@ -31,7 +33,7 @@ def sweep(make_model, make_optimizer, values, X_train, y_train, X_val, y_val, *,
     if not values:
         raise ValueError("sweep: expected at least one value")
     if at is None:
-        at = sorted({0, *np.unique(np.geomspace(1, epochs, 40).astype(int)).tolist()})
+        at = sorted({0, *np.unique(np.geomspace(1, epochs, 30).astype(int)).tolist()})
     box = np.vstack([X_train, X_val]) if grid_points is None else np.asarray(grid_points)
     runs = []
     for value in values:
