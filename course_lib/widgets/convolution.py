@@ -163,7 +163,7 @@ class ConvolutionExplorer(CourseWidget):
 class PoolRoutingExplorer(CourseWidget):
     """The windows of a pool one by one: the forward value, and where its gradient goes.
 
-    ``PoolRoutingExplorer(x, dout=None, kernel_size=2, stride=None, mode="max", fps=2)``:
+    ``PoolRoutingExplorer(x, dout=None, kernel_size=2, stride=None, mode="max", fps=1.5)``:
     ``x`` (H, W) an input map; ``dout`` the upstream gradient (H_out, W_out) (default
     1, 2, 3, ... so each window's share is recognisable). Left: ``x`` with the current window and
     its winner; middle: ``dout`` with the current entry; right: ``dx`` so far. Menus pick the
@@ -171,7 +171,7 @@ class PoolRoutingExplorer(CourseWidget):
     ``.dx`` is the full input gradient of the current choice (computed by ``course_lib.layers``).
     """
 
-    def __init__(self, x, dout=None, *, kernel_size=2, stride=None, mode="max", fps=2):
+    def __init__(self, x, dout=None, *, kernel_size=2, stride=None, mode="max", fps=1.5):
         x = np.asarray(x, dtype=np.float64)
         if x.ndim != 2:
             raise ValueError(f"PoolRoutingExplorer: expected a 2-D map x (H, W), got shape "
