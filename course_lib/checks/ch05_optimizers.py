@@ -53,8 +53,8 @@ def _check_path(keys):
             if not np.isfinite(path[k]).all():
                 return (f"{what}: p contains NaN or inf after step {k + 1}",
                         "is a step count t still 0 when you divide by 1 - beta**t?")
-            shown = "; ".join(f"[{i}] should be {w}, got {g}" for i, (g, w) in
-                              enumerate(_pair(a, b) for a, b in zip(path[k], ref[k])) if g != w)
+            shown = "; ".join(f"[{i}] should be {_pair(a, b)[1]}, got {_pair(a, b)[0]}" for i, (a, b) in
+                              enumerate(zip(path[k], ref[k])) if not np.isclose(a, b, 1e-7, 1e-12))
             also = next((f" (and state[{key!r}] is {describe(got['state'][key])}, expected "
                          f"{describe(want['state'][key])})" for key in keys if key in got["state"]
                          and not same(got["state"][key], want["state"][key], 1e-7, 1e-12)), "")

@@ -120,13 +120,14 @@ def _num(v, digits=4):
     return f"{v:.{digits}g}" if np.isfinite(v) else str(v)
 
 
+def _digits(a, b):
+    """Just enough significant digits (4 at least) for ``a`` and ``b`` to look different."""
+    return next((d for d in (4, 6, 8, 10, 12) if _num(a, d) != _num(b, d)), 17)
+
+
 def _pair(a, b):
     """``a`` and ``b`` formatted with just enough digits to look different."""
-    for digits in (4, 6, 8, 10, 12, 17):
-        sa, sb = _num(a, digits), _num(b, digits)
-        if sa != sb:
-            break
-    return sa, sb
+    return _num(a, _digits(a, b)), _num(b, _digits(a, b))
 
 
 def _fmt_shape(shape):
@@ -162,8 +163,7 @@ def describe_difference(got, want, rtol=1e-6, atol=1e-9):
     got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
     bad = ~np.isclose(got, want, rtol=rtol, atol=atol)
     if want.size <= 6 and want.ndim <= 1:
-        d = max([4] + [len(_pair(g, w)[0].strip("-").replace(".", "")) for g, w in
-                       zip(got.ravel()[bad.ravel()], want.ravel()[bad.ravel()])])
+        d = max([4] + [_digits(g, w) for g, w in zip(got.ravel()[bad.ravel()], want.ravel()[bad.ravel()])])
         return f"should be {describe(want, d)}, got {describe(got, d)}"
     shown = [f"{_index(i)} should be {_pair(got[tuple(i)], want[tuple(i)])[1]}, got "
              f"{_pair(got[tuple(i)], want[tuple(i)])[0]}" for i in np.argwhere(bad)[:3]]
