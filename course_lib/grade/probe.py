@@ -40,10 +40,30 @@ STATUSES = {
 _MUTABLE = {"_strict_override", "_", "__", "___", "get_ipython", "display", "exit", "quit"}
 
 
+def _ident(value):
+    """Who ``value`` is: its id, and for a Python function the id of its code and defaults too
+    (``f.__code__ = ...`` changes what a function does, not its id)."""
+    return (
+        id(value),
+        id(getattr(value, "__code__", None)),
+        id(getattr(value, "__defaults__", None)),
+    )
+
+
+def _state(checker):
+    """A checker object's own attributes (a table checker's reference and cases, a decorated
+    function's wrapped body): ids, and the ids of a list's or tuple's items."""
+    state = {"self": _ident(checker)}
+    for key, value in list(getattr(checker, "__dict__", {}).items()):
+        items = tuple(id(v) for v in value) if isinstance(value, (list, tuple)) else ()
+        state[key] = (_ident(value), items)
+    return state
+
+
 def _snapshot(namespace):
-    """``{name: id(value)}`` for the functions, classes (ufuncs too) and modules of a namespace."""
+    """``{name: ident}`` for the functions, classes (ufuncs too) and modules of a namespace."""
     return {
-        key: id(value)
+        key: _ident(value)
         for key, value in list(vars(namespace).items())
         if key not in _MUTABLE
         and not isinstance(value, types.MethodType)
@@ -59,6 +79,9 @@ class _Probe:
         self.out = open(path, "a", encoding="utf-8")  # noqa: SIM115 - held for the kernel's life
         self.checks, self.core, self.names = checks, core, list(names)
         self.real = {name: getattr(checks, name, None) for name in self.names}
+        self.states = {name: _state(fn) for name, fn in self.real.items()}
+        # the name a checker puts on its results (the attribute's name, unless it says otherwise)
+        self.labels = {name: getattr(fn, "exercise", name) for name, fn in self.real.items()}
         spaces = {
             "course_lib.checks": checks,
             "course_lib.checks.core": core,
@@ -83,7 +106,9 @@ class _Probe:
         core.add_listener(self._listen)
 
     def _listen(self, result):
-        if self.current is not None and getattr(result, "name", None) == self.current:
+        if self.current is not None and getattr(result, "name", None) == self.labels.get(
+            self.current, self.current
+        ):
             self.results.append(
                 (str(getattr(result, "status", "")), str(getattr(result, "message", "")))
             )
@@ -98,6 +123,10 @@ class _Probe:
             return "the name `checks` no longer is course_lib.checks"
         if self.real.get(name) is None or getattr(self.checks, name, None) is not self.real[name]:
             return f"checks.{name} was replaced by the notebook's code"
+        now = _state(self.real[name])
+        changed = sorted(key for key, ident in self.states[name].items() if now.get(key) != ident)
+        if changed:
+            return f"checks.{name}.{changed[0]} was changed by the notebook's code"
         others = set(self.names) - {name}  # another exercise's checker is checked in its own turn
         for label, space in self.spaces.items():
             now = _snapshot(space)
@@ -118,9 +147,13 @@ class _Probe:
     def begin(self, name):
         self.current, self.results = name, []
         self.problem = self.tampering(name)
-        self.core.set_strict(
-            False
-        )  # a ❌ must stay a result, not an exception, whatever the notebook set
+        # A checker's private caches (expected outputs) are emptied: the notebook could have
+        # planted values in them. They refill from the course's reference during this check.
+        for key, value in list(getattr(self.real.get(name), "__dict__", {}).items()):
+            if key.startswith("_") and not key.startswith("__") and isinstance(value, dict):
+                value.clear()
+        # a ❌ must stay a result, not an exception, whatever the notebook set
+        self.core.set_strict(False)
 
     def end(self, name):
         problem = self.problem or self.tampering(name)
