@@ -319,6 +319,8 @@ def test_cli_errors_exit_2_and_write_nothing(tmp_path, capsys):
     empty.mkdir()
     assert main([str(empty), "--out", str(out)]) == 2
     assert "no course notebooks found" in capsys.readouterr().err
+    assert main([str(homework), "--out", str(tmp_path / "no" / "grades.csv")]) == 2
+    assert "does not exist" in capsys.readouterr().err
     assert main([str(homework), "--timeout", "0"]) == 2
     assert main([str(empty), "--chapters", "99_nothing"]) == 2
     assert "unknown chapter 99_nothing" in capsys.readouterr().err

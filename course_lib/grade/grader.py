@@ -35,12 +35,15 @@ def grade(
 
     ``out``: CSV path; ``gradescope``: results.json path (one learner only); ``points``: a points
     file; ``chapters``: chapter names every learner is expected to hand in (absent ones are
-    ``missing``; others are not graded). Learner files are read once and never written.
+    ``missing``; others are not graded). Learners' files are read, never written.
     """
     if timeout <= 0:
         raise GradeError(f"--timeout must be > 0 seconds, got {timeout:g}")
     if jobs < 1:
         raise GradeError(f"--jobs must be >= 1, got {jobs}")
+    for option, target in (("--out", out), ("--gradescope", gradescope)):
+        if target and not Path(target).resolve().parent.is_dir():
+            raise GradeError(f"{option} {target}: the folder {Path(target).parent} does not exist")
     warn = warn or (lambda text: print(text, file=sys.stderr))
     root = Path(course or COURSE_ROOT)
     known = notebooks.chapter_names(root)
