@@ -245,3 +245,16 @@ def test_solution_with_crlf_and_trailing_space_markers_builds(repo):
     built = nbformat.read(repo / "exercises" / "09_test.ipynb", as_version=4)
     assert built.cells[1].source == EXERCISE_CODE
     assert "SOLUTION" not in built.cells[1].source and "np.maximum" not in built.cells[1].source
+
+
+def test_cell_metadata_that_belongs_to_a_run_is_dropped_tags_are_kept(repo):
+    path = repo / "solutions" / "09_test.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].metadata.update({"execution": {"iopub.status.busy": "2026"}, "collapsed": True,
+                                 "scrolled": True, "widgets": {"state": {}},
+                                 "tags": ["nbval-ignore-output"]})
+    nbformat.write(nb, path)
+    ex.build(repo)
+    built = nbformat.read(repo / "exercises" / "09_test.ipynb", as_version=4)
+    assert dict(built.cells[1].metadata) == {"tags": ["nbval-ignore-output"]}
+    assert all(c.get("execution_count") is None for c in built.cells if c.cell_type == "code")

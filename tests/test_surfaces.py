@@ -144,3 +144,19 @@ def test_grid_levels_and_xy_helpers():
     np.testing.assert_allclose(s.grad_xy(p), [[1.0, 100.0], [0.0, 0.0], [-3.0, 25.0]])
     np.testing.assert_allclose(s.loss_xy(p), [0.5 * (1 + 200), 0.0, 0.5 * (9 + 12.5)])
     assert s.grad_xy([1.0, 2.0]).shape == (2,) and np.ndim(s.loss_xy([1.0, 2.0])) == 0
+
+
+def test_levels_span_at_most_five_decades_and_ignore_non_finite_values():
+    s = surfaces.quadratic()
+    Z = s.grid()[2]
+    Z[0, 0] = np.inf
+    Z[1, 1] = np.nan
+    Z[2, 2] = s.f_min                                        # the minimum itself (gap 0) too
+    levels = s.levels(n=18, Z=Z) - s.f_min
+    assert np.isfinite(levels).all() and len(levels) == 18
+    assert levels[0] >= levels[-1] * 1e-5 * (1 - 1e-12)      # the lowest level is not lost in 0
+    np.testing.assert_allclose(np.diff(np.log(levels)), np.log(levels[1] / levels[0]))
+    tiny = np.concatenate([np.full(100, 1e-9), np.linspace(1.0, 100.0, 900)])   # gaps above f_min
+    levels = s.levels(n=5, Z=s.f_min + tiny) - s.f_min
+    hi = np.quantile(tiny, 0.95)
+    assert levels[0] == pytest.approx(hi * 1e-5) and levels[-1] == pytest.approx(hi)

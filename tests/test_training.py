@@ -249,3 +249,12 @@ def test_predict_restores_the_mode_even_when_forward_raises(mode):
     with pytest.raises(KeyError):
         predict(model, np.zeros((1, 2)))
     assert model.training is mode
+
+
+def test_predict_restores_each_layers_own_mode():
+    model = spiral_model()
+    model.train()
+    model[2].eval()                                           # a mixed state, set on purpose
+    predict(model, np.zeros((3, 2)))
+    assert model.training and model[0].training and not model[2].training
+    assert [layer.training for layer in model] == [True, True, False, True, True]
