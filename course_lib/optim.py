@@ -18,9 +18,14 @@ so the same classes also drive a single 2-D point across a loss surface (see :fu
 dict of named arrays (``velocity``, ``sum_sq``, ``square_avg``, ``m``, ``v``) and the step count
 ``t``. Hyper-parameter names, defaults and update rules are those of ``torch.optim``; where other
 textbooks write the rule differently the class docstring says so.
+
+Learning-rate schedules are in :mod:`course_lib.lr_scheduler`, also reachable as
+``optim.lr_scheduler`` (PyTorch's ``torch.optim.lr_scheduler``).
 """
 
 import numpy as np
+
+from . import lr_scheduler  # noqa: F401  (optim.lr_scheduler.StepLR, as torch.optim)
 
 __all__ = ["Optimizer", "SGD", "AdaGrad", "Adagrad", "RMSprop", "Adam", "AdamW",
            "ExponentialMovingAverage", "FunctionOptimizer", "Point", "trajectory"]

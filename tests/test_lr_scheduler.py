@@ -165,3 +165,8 @@ def test_bad_arguments_are_readable(make, error, words):
         make(opt())
     for word in words:
         assert word in str(info.value)
+
+
+def test_reachable_as_optim_lr_scheduler_like_torch():
+    assert optim.lr_scheduler is S
+    assert optim.lr_scheduler.CosineAnnealingLR is S.CosineAnnealingLR
