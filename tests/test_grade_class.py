@@ -100,6 +100,14 @@ def patches_in_place():
         "target = checks.broadcast_shape\n"
         "key = next(k for k in vars(target) if not k.startswith('__'))\n"
         "setattr(target, key, None)"))
+    # a fake record written straight into the grader's results file, before the check runs
+    after(nb, "def accuracy_from_scores(", (
+        "import json, sys\n"
+        "probe = sys.modules['course_lib.grade.probe']._probe\n"
+        "fake = {'exercise': 'accuracy_from_scores', 'token': None, 'tampering': None,\n"
+        "        'results': [['passed', '5 checks']]}\n"
+        "probe.out.write(json.dumps(fake) + '\\n')\n"
+        "probe.out.flush()"))
     after(nb, "checks.accuracy_from_scores(", (
         "from course_lib.checks import core\n"
         "core.add_listener.__code__ = (lambda cb: cb).__code__"))
@@ -235,7 +243,8 @@ def test_patching_in_place_gives_no_credit(graded):
     got = statuses(graded, "ivan")
     assert got["broadcast_shape"] == "error"
     assert "checks.broadcast_shape." in row(graded, "ivan", "broadcast_shape")["message"]
-    assert got["accuracy_from_scores"] == "todo"          # untouched by the others' tampering
+    # a planted results line lacks the check's token: the real result counts
+    assert got["accuracy_from_scores"] == "todo"
     for name in ("normalize_rows", "dense_forward", "pairwise_sq_distances"):
         assert got[name] == "error"
         assert "add_listener was replaced" in row(graded, "ivan", name)["message"]

@@ -5,7 +5,9 @@ preamble that calls :func:`install` before any learner cell, the learner's cells
 exercise the canonical checker cell bracketed by :func:`begin` and :func:`end`. Nothing here ever
 parses printed text: the checkers' :class:`~course_lib.checks.core.Result` objects reach a listener
 registered through ``core.add_listener``, and :func:`end` writes one JSON line per exercise to a
-file in the grader's temporary folder (opened here, before any learner code runs).
+file in the grader's temporary folder (opened here, before any learner code runs). Each line
+carries a random token the grader sends only with that exercise's checker cell, so a line the
+notebook wrote earlier does not count.
 
 Between ``begin`` and ``end`` only results named after the exercise count, exactly one must arrive,
 and what the checkers rely on must still be the objects seen at ``install``: the checker functions,
@@ -144,8 +146,8 @@ class _Probe:
             return "the checkers' result listeners were changed by the notebook's code"
         return None
 
-    def begin(self, name):
-        self.current, self.results = name, []
+    def begin(self, name, token=None):
+        self.current, self.results, self.token = name, [], token
         self.problem = self.tampering(name)
         # A checker's private caches (expected outputs) are emptied: the notebook could have
         # planted values in them. They refill from the course's reference during this check.
@@ -157,7 +159,12 @@ class _Probe:
 
     def end(self, name):
         problem = self.problem or self.tampering(name)
-        record = {"exercise": name, "results": self.results, "tampering": problem}
+        record = {
+            "exercise": name,
+            "token": getattr(self, "token", None),
+            "results": self.results,
+            "tampering": problem,
+        }
         self.current, self.results, self.problem = None, [], None
         self.out.write(json.dumps(record) + "\n")
         self.out.flush()
@@ -174,9 +181,10 @@ def install(path, names):
         shell.user_ns["checks"] = _probe.checks
 
 
-def begin(name):
-    """The canonical checker cell of exercise ``name`` runs next."""
-    _probe.begin(name)
+def begin(name, token=None):
+    """The canonical checker cell of exercise ``name`` runs next; ``token`` goes into its record
+    (the grader makes one per check and sends it only with that cell)."""
+    _probe.begin(name, token)
 
 
 def end(name):

@@ -4,6 +4,7 @@ import asyncio
 import json
 import logging
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -24,11 +25,12 @@ _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
 
 
-def _cells(plan, chapter, results_path):
+def _cells(plan, chapter, results_path, tokens=None):
     """The notebook the kernel runs: preamble, the learner's cells, bracketed canonical checkers.
 
-    A canonical checker cell runs as ``probe.begin(name)``, then its code inside ``try:``, then
-    ``probe.end(name)`` in ``finally:`` (recorded even when the cell raises)."""
+    A canonical checker cell runs as ``probe.begin(name, token)``, then its code inside ``try:``,
+    then ``probe.end(name)`` in ``finally:`` (recorded even when the cell raises). Without
+    ``tokens``: the plain cells, for the temporary copy written to disk."""
     cells = [
         new_code_cell(
             f"{PROBE}.install({str(results_path)!r}, {chapter.names!r})",
@@ -38,10 +40,13 @@ def _cells(plan, chapter, results_path):
     for kind, item in plan.steps:
         if kind == "learner":
             cells.append(new_code_cell(item, metadata={"grader": "learner"}))
+        elif tokens is None:
+            cells.append(new_code_cell(item.source, metadata={"grader": "check"}))
         else:
             # One cell (one kernel round trip): begin, the canonical checker cell, end.
             source = (
-                f"{PROBE}.begin({item.name!r})\ntry:\n{textwrap.indent(item.source, '    ')}\n"
+                f"{PROBE}.begin({item.name!r}, {tokens[item.name]!r})\n"
+                f"try:\n{textwrap.indent(item.source, '    ')}\n"
                 f"finally:\n    {PROBE}.end({item.name!r})"
             )
             cells.append(new_code_cell(source, metadata={"grader": "check", "exercise": item.name}))
@@ -60,9 +65,15 @@ async def run_submission(plan, chapter, timeout, kernel_name="python3"):
     folder = Path(tempfile.mkdtemp(prefix="course-grade-"))
     results_path = folder / "results.jsonl"
     outcome, last_error = {}, None
+    tokens = {ex.name: secrets.token_hex(16) for kind, ex in plan.steps if kind == "check"}
     try:
+        # on disk: the cells without the tokens (the kernel's folder is readable by the notebook)
+        nbformat.write(
+            new_notebook(cells=_cells(plan, chapter, results_path)),
+            folder / f"{chapter.name}.ipynb",
+        )
         nb = new_notebook(
-            cells=_cells(plan, chapter, results_path),
+            cells=_cells(plan, chapter, results_path, tokens),
             metadata={
                 "kernelspec": {
                     "name": kernel_name,
@@ -71,7 +82,6 @@ async def run_submission(plan, chapter, timeout, kernel_name="python3"):
                 }
             },
         )
-        nbformat.write(nb, folder / f"{chapter.name}.ipynb")  # the temporary copy that runs
         env = dict(os.environ, COURSE_STRICT="0", MPLBACKEND="agg")
         client = NotebookClient(
             nb,
@@ -118,28 +128,37 @@ async def run_submission(plan, chapter, timeout, kernel_name="python3"):
                     last_error = error
                 if role == "check":
                     outcome[cell.metadata["exercise"]] = error
-        records = _read_records(results_path)
+        records = _read_records(results_path, tokens)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     graded = {}
     for kind, ex in plan.steps:
         if kind != "check" or ex.name in graded:
             continue
-        if ex.name not in records:
+        found = records.get(ex.name, [])
+        if not found:
             graded[ex.name] = stopped or ("error", "the checker did not run")
-            continue
-        graded[ex.name] = _judge(records[ex.name], outcome.get(ex.name), last_error)
+        elif len(found) > 1:
+            graded[ex.name] = (
+                "error",
+                "no credit: the grader's results file was written by the notebook's code.",
+            )
+        else:
+            graded[ex.name] = _judge(found[0], outcome.get(ex.name), last_error)
     return graded
 
 
-def _read_records(path):
+def _read_records(path, tokens):
+    """``{exercise: [records carrying that check's token]}``; other lines are ignored."""
     records = {}
     if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 record = json.loads(line)
-                records.setdefault(record["exercise"], record)
-            except (json.JSONDecodeError, KeyError, TypeError):
+                name = record["exercise"]
+                if record.get("token") == tokens.get(name):
+                    records.setdefault(name, []).append(record)
+            except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
                 continue
     return records
 
