@@ -11,7 +11,6 @@ import pytest
 import course_lib.checks as package
 from course_lib.checks import core
 
-
 #: the chapters whose tables these tests generate (new chapters test theirs with core.self_test)
 MINE = ("ch00_numpy", "ch01_perceptron", "ch02_activations", "ch03_losses", "ch04_backprop",
         "ch05_optimizers")
