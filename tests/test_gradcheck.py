@@ -5,8 +5,14 @@ import warnings
 import numpy as np
 import pytest
 
-from course_lib.gradcheck import THRESHOLD, CannotFailWarning, check_layer_gradients
-from course_lib.gradcheck import check_loss_gradients, numerical_gradient, rel_error
+from course_lib.gradcheck import (
+    THRESHOLD,
+    CannotFailWarning,
+    check_layer_gradients,
+    check_loss_gradients,
+    numerical_gradient,
+    rel_error,
+)
 from course_lib.layers import Dense, Layer
 from course_lib.losses import MSELoss
 
