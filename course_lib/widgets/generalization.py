@@ -54,7 +54,7 @@ class GeneralizationExplorer(CourseWidget):
     """Pick a regularization strength; play its training: boundary and loss curves together.
 
     ``GeneralizationExplorer(runs, X_train, y_train, X_val, y_val, name="weight decay",
-    start=0, fps=12)``: ``runs`` from :func:`sweep`. Left: the predicted class over the plane at
+    start=0, fps=8)``: ``runs`` from :func:`sweep`. Left: the predicted class over the plane at
     the frame's epoch, the training points (filled) and the validation points (rings). Right:
     the training and validation loss up to that epoch (log scale; the same axes for every
     strength, so runs compare by eye), with the validation minimum marked. The slider's
@@ -62,7 +62,7 @@ class GeneralizationExplorer(CourseWidget):
     """
 
     def __init__(self, runs, X_train, y_train, X_val, y_val, *, name="weight decay", start=0,
-                 fps=12):
+                 fps=8):
         if not runs:
             raise ValueError("GeneralizationExplorer: expected at least one run from sweep()")
         for r in runs:
@@ -127,7 +127,7 @@ class GeneralizationExplorer(CourseWidget):
         labels = [f"epoch {e}" for e in snaps.epochs]
         scene = Scene(fig, labels=labels)
         # the boundary cross-fades and the curves' heads glide between frames, so the page has
-        # a new picture on every display frame even though the snapshots are ~12 a second
+        # a new picture on every display frame even though it shows only ~8 snapshots a second
         scene.image(ax_b, grids, snaps.extent, colors=colors, alpha=0.3)
         ends = np.array([min(e, len(hist)) for e in snaps.epochs], dtype=np.int64)
         scene.trail(ax_c, np.column_stack([epochs, hist.loss]), ends, like=tr_line)

@@ -20,6 +20,7 @@ def test_generalization_explorer(open_notebook, record_property):
     # play from the start: the page animates at display rate (best of three 2-second windows,
     # since the shared machine's display rate itself dips under load)
     runs = []
+    nb.kernel_print("explorer.player.loop = True")      # a window never runs into the last frame
     for attempt in range(3):
         nb.kernel_print("explorer.player.seek(0)")
         nb.wait_for_player(0, frame=0, playing=False)
@@ -32,6 +33,10 @@ def test_generalization_explorer(open_notebook, record_property):
     print(f"\n[ch05b] explorer while playing: {runs}")
     record_property("generalization_fps", round(fps["fps"], 1))
     assert fps["fps"] >= 50, runs
+    nb.kernel_print("explorer.player.loop = False")
+    nb.kernel_print("explorer.player.seek(0)")
+    nb.wait_for_player(0, frame=0, playing=False)
+    nb.press_play(0)
     nb.wait_for_player(0, frame=-1, playing=False, timeout=30)   # plays to the end and stops
     assert nb.screenshot(nb.player_canvas(0)) == last            # the same final picture
 
