@@ -94,13 +94,13 @@ async def run_submission(plan, chapter, timeout, kernel_name="python3"):
             # learners' code stays out of the instructor's ~/.ipython history database
             extra_arguments=["--HistoryManager.enabled=False"],
         )
-        deadline = time.monotonic() + timeout
         stopped = None
         # The kernel process's own stderr (ZMQ start-up warnings) is not the learner's: cell output
         # comes over the kernel protocol.
         async with client.async_setup_kernel(
             env=env, cwd=str(folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         ):
+            deadline = time.monotonic() + timeout  # the notebook's own time, kernel start aside
             for index, cell in enumerate(nb.cells):
                 left = deadline - time.monotonic()
                 if left <= 0:
