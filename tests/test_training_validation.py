@@ -264,3 +264,13 @@ def test_early_stopping_bad_arguments(kw, exc, match):
 def test_early_stopping_repr():
     assert repr(EarlyStopping(patience=3)) == ("EarlyStopping(monitor='val_loss', patience=3, "
                                                "min_delta=0.0, restore_best=True)")
+
+
+def test_progress_lines_show_the_validation_loss(split, capsys):
+    X_tr, X_val, y_tr, y_val = split
+    h = fit(mlp(), CrossEntropyLoss(), X_tr, y_tr, epochs=10, lr=0.1, progress=True,
+            validation=(X_val, y_val))
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 10 and lines[-1] == (f"epoch 10/10  loss {h.loss[-1]:.4f}  accuracy "
+                                              f"{h.accuracy[-1]:.3f}  val_loss "
+                                              f"{h.val_loss[-1]:.4f}")
