@@ -134,19 +134,10 @@ def _ng(**form):
     return lambda f, x, h=1e-5: _numgrad(f, x, h, **form)
 
 
-def _ng_rows(f, x, h=1e-5):
+def _ng_copy(f, x, h=1e-5, rows=False):
+    """Nudge copies of x (``rows``: the mistake of nudging x[i], a whole row of a 2-D x)."""
     grad = np.zeros_like(x, dtype=np.float64)
-    for i in range(len(x)):
-        xp, xm = x.copy(), x.copy()
-        xp[i] += h
-        xm[i] -= h
-        grad[i] = (f(xp) - f(xm)) / (2 * h)
-    return grad
-
-
-def _ng_copy(f, x, h=1e-5):
-    grad = np.zeros_like(x, dtype=np.float64)
-    for i in np.ndindex(x.shape):
+    for i in range(len(x)) if rows else np.ndindex(x.shape):
         xp, xm = x.copy(), x.copy()
         xp[i] += h
         xm[i] -= h
@@ -168,7 +159,8 @@ numerical_gradient = table(
         "divided by 2 h twice: (f(x + h) - f(x - h)) / (2 h)": _ng(denom=4.0),
         "x was left nudged: restore each element after nudging it (x[i] = old) or nudge a copy":
             _ng(restore=False),
-        "x[i] on a 2-D x is a whole row: loop over every element with np.ndindex(x.shape)": _ng_rows,
+        "x[i] on a 2-D x is a whole row: loop over every element with np.ndindex(x.shape)":
+            lambda f, x, h=1e-5: _ng_copy(f, x, h, rows=True),
         "nudge one element at a time: x + h moves every element at once":
             lambda f, x, h=1e-5: np.full(x.shape, (f(x + h) - f(x - h)) / (2 * h)),
         "use the argument h, not a fixed 1e-5": lambda f, x, h=1e-5: _numgrad(f, x, 1e-5),
@@ -241,21 +233,26 @@ def _reaches(out, leaf):
     return any(node is leaf for node in _reference_order(out))
 
 
-def _observe_mul(mul):
-    a, b = Value(2.0), Value(-3.0)
-    out = mul(a, b)
-    if not isinstance(out, Value):
-        return {"returns": type(out).__name__}
-    seen = {"returns": "Value", "data": out.data, "children": _reaches(out, a) and _reaches(out, b)}
-    out.backward()
-    seen["grads"] = (a.grad, b.grad)
-    a, b = Value(2.0), Value(-3.0)
-    (mul(a, b) * 5.0).backward()
-    seen["grads of 5 * mul(a, b)"] = (a.grad, b.grad)
-    a = Value(3.0)
-    mul(a, a).backward()
-    seen["a.grad of mul(a, a) with a = 3"] = a.grad
-    return seen
+def _observe(unary):
+    """A driver: the data, the inputs kept, and the gradients in graphs that reuse the inputs."""
+    def drive(op):
+        a, b = Value(0.5 if unary else 2.0), Value(-3.0)
+        out = op(a) if unary else op(a, b)
+        if not isinstance(out, Value):
+            return {"returns": type(out).__name__}
+        seen = {"returns": "Value", "data": out.data,
+                "children": _reaches(out, a) and (unary or _reaches(out, b))}
+        builds = {"a.grad of 3 tanh(a) with a = 0.5": lambda a, b: op(a) * 3.0,
+                  "a.grad of tanh(a) + 2 a": lambda a, b: op(a) + a * 2.0,
+                  "a.grad of 2 a + tanh(a)": lambda a, b: a * 2.0 + op(a)} if unary else {
+            "grads": lambda a, b: op(a, b), "grads of 5 * mul(a, b)": lambda a, b: op(a, b) * 5.0,
+            "a.grad of mul(a, a) with a = 3": lambda a, b: op(a, a)}
+        for key, build in builds.items():
+            a, b = Value(3.0 if "mul(a, a)" in key else 0.5 if unary else 2.0), Value(-3.0)
+            build(a, b).backward()
+            seen[key] = a.grad if unary or "mul(a, a)" in key else (a.grad, b.grad)
+        return seen
+    return drive
 
 
 def _value_check(what_data):
@@ -263,42 +260,43 @@ def _value_check(what_data):
         if got["returns"] != "Value":
             return (f"{case.what} should return a Value, got a {got['returns']}",
                     "build the result with Value(data, (inputs...), op) and return it")
-        for key, text in (("data", what_data), ("children", "the result remembers its inputs (._prev)")):
-            if not np.isclose(got[key], want[key], rtol=1e-12, atol=1e-12):
+        for key in list(got)[1:]:  # after "returns"
+            if not np.allclose(got[key], want[key], rtol=1e-12, atol=1e-12):
+                text = {"data": what_data, "children": "the result remembers its inputs (._prev)"}.get(key, key)
                 return (f"{text}: should be {describe(want[key])}, got {describe(got[key])}",
                         "pass the inputs as children: Value(data, (a, b), '*')" if key == "children" else None)
-        for key in got:
-            if key not in ("returns", "data", "children") and not np.allclose(got[key], want[key]):
-                return f"{key}: should be {describe(want[key])}, got {describe(got[key])}", None
         return None
     return check
 
 
-def _mul(form="right"):
-    def mul(a, b):
-        out = Value(a.data * b.data, (a, b), "*") if form != "no_children" else Value(a.data * b.data)
+def _op(unary, form="right"):
+    """tanh(a) or mul(a, b), right or with one typical mistake (``form``)."""
+    def op(a, b=None):
+        data = math.tanh(a.data) if unary else a.data * b.data
+        ins = (a,) if unary else (a, b)
+        out = Value(data, () if form == "no_children" else ins, "tanh" if unary else "*")
 
         def _backward():
             up = 1.0 if form == "no_chain" else out.grad
-            if form == "swapped":
-                a.grad += a.data * up
-                b.grad += b.data * up
-            elif form == "assign":
-                a.grad = b.data * up
-                b.grad = a.data * up
-            else:
-                a.grad += b.data * up
-                b.grad += a.data * up
-        if form == "called":
-            out._backward = _backward()
-        elif form != "not_attached":
-            out._backward = _backward
+            local = [{"one_minus_a2": 1 - a.data ** 2, "t2": data * data, "one_minus_t": 1 - data}.get(
+                form, 1 - data * data)] if unary else [a.data, b.data] if form == "swapped" else [b.data, a.data]
+            for v, d in zip(ins, local):
+                v.grad = d * up + (0.0 if form == "assign" else v.grad)
+        out._backward = _backward() if form == "called" else out._backward if form == "not_attached" else _backward
         return out
-    return mul
+    return op if unary else (lambda a, b: op(a, b))
+
+
+def _mul(form="right"):
+    return _op(False, form)
+
+
+def _tanh(form="right"):
+    return _op(True, form)
 
 
 value_mul = table(
-    "value_mul", _mul(), driver=_observe_mul, check=_value_check("mul(Value(2), Value(-3)).data"),
+    "value_mul", _mul(), driver=_observe(False), check=_value_check("mul(Value(2), Value(-3)).data"),
     cases=[Case(what="mul(a, b)")],
     mistakes={
         "the gradients are swapped: d(a b)/da = b, so a.grad += b.data * out.grad": _mul("swapped"),
@@ -313,46 +311,8 @@ value_mul = table(
     correct=[_mul(), lambda a, b: a * b], summary="including a * a")
 
 
-def _observe_tanh(tanh):
-    a = Value(0.5)
-    out = tanh(a)
-    if not isinstance(out, Value):
-        return {"returns": type(out).__name__}
-    seen = {"returns": "Value", "data": out.data, "children": _reaches(out, a)}
-    a = Value(0.5)
-    (tanh(a) * 3.0).backward()
-    seen["a.grad of 3 tanh(a) with a = 0.5"] = a.grad
-    a = Value(0.5)
-    (tanh(a) + a * 2.0).backward()
-    seen["a.grad of tanh(a) + 2 a"] = a.grad
-    a = Value(0.5)
-    (a * 2.0 + tanh(a)).backward()
-    seen["a.grad of 2 a + tanh(a)"] = a.grad
-    return seen
-
-
-def _tanh(form="right"):
-    def tanh(a):
-        t = math.tanh(a.data)
-        out = Value(t, (a,), "tanh") if form != "no_children" else Value(t)
-
-        def _backward():
-            up = 1.0 if form == "no_chain" else out.grad
-            local = {"one_minus_a2": 1 - a.data ** 2, "t2": t * t, "one_minus_t": 1 - t}.get(form, 1 - t * t)
-            if form == "assign":
-                a.grad = local * up
-            else:
-                a.grad += local * up
-        if form == "called":
-            out._backward = _backward()
-        elif form != "not_attached":
-            out._backward = _backward
-        return out
-    return tanh
-
-
 value_tanh = table(
-    "value_tanh", _tanh(), driver=_observe_tanh, check=_value_check("tanh(Value(0.5)).data"),
+    "value_tanh", _tanh(), driver=_observe(True), check=_value_check("tanh(Value(0.5)).data"),
     cases=[Case(what="tanh(a)")],
     mistakes={
         "multiply by the upstream gradient (chain rule): a.grad += (1 - t**2) * out.grad": _tanh("no_chain"),
@@ -474,6 +434,22 @@ def _no_visited(root):
     return order
 
 
+def _kahn(root):
+    """Kahn's algorithm from the root down: a node is taken once every node using it is taken."""
+    users = {}
+    for v in _reference_order(root):
+        for child in v._prev:
+            users[id(child)] = users.get(id(child), 0) + 1
+    ready, out = [root], []
+    while ready:
+        out.append(ready.pop())
+        for child in out[-1]._prev:
+            users[id(child)] -= 1
+            if users[id(child)] == 0:
+                ready.append(child)
+    return out[::-1]
+
+
 topological_order = table(
     "topological_order", _reference_order, driver=_order_drive, check=_order_check, arg_names=("graph",),
     cases=[Case("diamond", what="diamond graph e = (a b + a)(a b)"),
@@ -490,25 +466,8 @@ topological_order = table(
         "visit every node, not only the root's direct children": lambda root: list(root._prev) + [root],
         "return the list of nodes": lambda root: None,
     },
-    correct=[_reference_order, lambda root: _recursive_free_dfs(root)],
+    correct=[_reference_order, _kahn],
     summary="a diamond, a breadth-first trap and a 2,000-node chain")
-
-
-def _recursive_free_dfs(root):
-    order, visited, stack = [], set(), [iter([root])]
-    parents = [None]
-    while stack:
-        child = next(stack[-1], None)
-        if child is None:
-            stack.pop()
-            node = parents.pop()
-            if node is not None:
-                order.append(node)
-        elif id(child) not in visited:
-            visited.add(id(child))
-            stack.append(iter(child._prev))
-            parents.append(child)
-    return order
 
 
 # -- backprop -------------------------------------------------------------------------------------
