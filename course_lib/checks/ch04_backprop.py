@@ -7,6 +7,7 @@ custom check (many orders are right) on a diamond, a graph where a reversed brea
 is wrong, and a 2,000-node chain (deeper than Python's recursion limit).
 """
 
+import functools
 import math
 
 import numpy as np
@@ -365,8 +366,14 @@ _GRAPHS = {"diamond": lambda: _labelled(_diamond_root()),
            "bfs": _bfs_trap, "chain": _chain}
 
 
+@functools.lru_cache(maxsize=None)
+def _graph(name):
+    """Built once: an order function only reads the graph, and a 2,000-node chain takes a while."""
+    return _GRAPHS[name]()
+
+
 def _order_drive(f, graph):
-    root, nodes = _GRAPHS[graph]()
+    root, nodes = _graph(graph)
     order = f(root)
     if order is None or isinstance(order, (Value, str, int, float)):
         return {"type": type(order).__name__}
