@@ -97,29 +97,22 @@ mse_grad = table(
 
 
 # -- binary cross-entropy -------------------------------------------------------------------------
-def _bce(p, y, eps=1e-12):
-    p = np.clip(p, eps, 1 - eps)
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+def _bce_with(clip):
+    """BCE after ``clip(p, eps)``: the right np.clip or a typical mistake (none, one side, out=p)."""
+    def f(p, y, eps=1e-12):
+        p = clip(p, eps)
+        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return f
 
 
-def _bce_clip_in_place(p, y, eps=1e-12):
-    np.clip(p, eps, 1 - eps, out=p)
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-
-
-def _bce_no_clip(p, y, eps=1e-12):
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
-
-
-def _bce_low_clip(p, y, eps=1e-12):
-    p = np.maximum(p, eps)
-    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+_bce = _bce_with(lambda p, eps: np.clip(p, eps, 1 - eps))
+_bce_clip_in_place = _bce_with(lambda p, eps: np.clip(p, eps, 1 - eps, out=p))
+_bce_no_clip = _bce_with(lambda p, eps: p)
+_bce_low_clip = _bce_with(lambda p, eps: np.maximum(p, eps))
 
 
 def _bce_eps(bad):
-    def f(p, y, eps=1e-12):
-        return _bce(p, y, bad)
-    return f
+    return lambda p, y, eps=1e-12: _bce(p, y, bad)
 
 
 _CLIP = "clip first: p = np.clip(p, eps, 1 - eps), so that log never sees 0"
