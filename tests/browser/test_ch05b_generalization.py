@@ -32,7 +32,8 @@ def test_generalization_explorer(open_notebook, record_property):
     fps = max(runs, key=lambda r: r["fps"])
     print(f"\n[ch05b] explorer while playing: {runs}")
     record_property("generalization_fps", round(fps["fps"], 1))
-    assert fps["fps"] >= 50, runs
+    # a new picture on (nearly) every display frame: the boundary cross-fades, the heads glide
+    assert fps["distinct"] >= 0.95 * fps["ticks"], runs
     nb.kernel_print("explorer.player.loop = False")
     nb.kernel_print("explorer.player.seek(0)")
     nb.wait_for_player(0, frame=0, playing=False)
@@ -48,3 +49,5 @@ def test_generalization_explorer(open_notebook, record_property):
     assert nb.kernel_print("print(explorer.slider.value, explorer.run['value'])").strip() == "2 0.3"
     assert nb.screenshot(nb.player_canvas(0)) != last
     assert nb.error_outputs() == []
+    # last, the rate (on a heavily shared machine the page's own display rate can dip below 50)
+    assert fps["fps"] >= 50, runs
