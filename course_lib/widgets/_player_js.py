@@ -13,7 +13,7 @@ PLAYER_JS = r"""
 // (or one point more: a growing path) are interpolated, so even 10 epochs look smooth.
 
 const STYLE = `
-.cfp { font: 13px/1.3 system-ui, sans-serif; display: inline-block; }
+.cfp { font: 13px/1.3 system-ui, sans-serif; display: inline-block; contain: layout paint; }
 .cfp canvas { display: block; outline: none; }
 .cfp canvas:focus-visible { outline: 2px solid #0072B2; }
 .cfp-bar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 4px; }
@@ -23,7 +23,8 @@ const STYLE = `
   outline: 2px solid #0072B2; outline-offset: 1px; }
 .cfp-bar button[aria-pressed="true"] { background: #dbe9f6; }
 .cfp-bar input[type=range] { width: 260px; }
-.cfp-readout { min-width: 9em; font-variant-numeric: tabular-nums; }
+.cfp-readout { display: inline-block; height: 1.4em; overflow: hidden; white-space: nowrap;
+  font-variant-numeric: tabular-nums; contain: strict; }
 `;
 
 function f32(v) {
@@ -238,7 +239,10 @@ function render({ model, el: root }) {
     const s = el("style", { id: "course-frame-player-style" }, document.head);
     s.textContent = STYLE;
   }
-  const box = el("div", { class: "cfp course-frame-player" }, root);
+  // keys typed in the player are the player's: not JupyterLab's notebook shortcuts
+  const box = el("div", { class: "cfp course-frame-player", "data-lm-suppress-shortcuts": "true" },
+    root);
+  box.addEventListener("keydown", (e) => e.stopPropagation());
   const canvas = el("canvas", { tabindex: "0", role: "img" }, box);
   const ctx = canvas.getContext("2d");
   const scratch = document.createElement("canvas");
@@ -261,8 +265,10 @@ function render({ model, el: root }) {
   loopLabel.appendChild(document.createTextNode(" loop"));
 
   let S = decode(model.get("scene"));
-  let t = 0, playing = false, last = null, raf = 0, drawn = null, dirty = true;
-  root.__player = { model, get t() { return t; }, get scene() { return S; }, draws: 0 };
+  let t = 0, playing = false, last = null, raf = 0, dirty = true, lastShown = "", lastDom = 0;
+  // for tests and curious readers: how many paints, and the time they took
+  root.__player = { model, get t() { return t; }, get scene() { return S; }, draws: 0,
+    paintMs: 0 };
 
   const frameNow = () => Math.min(Math.floor(t + 1e-9), S.n - 1);
   const label = (k) => (S.labels && S.labels[k] !== undefined ? S.labels[k]
@@ -277,6 +283,10 @@ function render({ model, el: root }) {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     canvas.setAttribute("aria-label", model.get("alt") || "animated figure");
     scrub.max = String(S.n - 1);
+    // a fixed-size readout: its text changes without re-laying out the notebook around it
+    let longest = label(S.n - 1).length;
+    if (S.labels) for (const s of S.labels) longest = Math.max(longest, String(s).length);
+    readout.style.width = `${Math.max(6, 0.62 * longest + 0.5)}em`;
     const show = S.n > 1 ? "" : "none";
     for (const c of [play, back, fwd, scrub, speed, loopLabel]) c.style.display = show;
     if (!model.get("controls")) bar.style.display = "none";
@@ -314,12 +324,20 @@ function render({ model, el: root }) {
       else if (l.kind === "text") drawText(ctx, l, ax, t, S.n);
       ctx.restore();
     }
-    const k = frameNow();
-    scrub.value = String(k);
-    readout.textContent = label(k);
-    box.dataset.frame = String(k);
-    box.dataset.scene = String(S.id);
-    box.dataset.ready = backdrop || !model.get("scene").backdrop ? "1" : "0";
+    // Any DOM change (readout text, scrubber, data attributes) costs the browser a style and
+    // layout pass over the whole notebook page, tens of ms in a long chapter: while playing, the
+    // controls follow the canvas only 4 times a second; the canvas alone is cheap.
+    const k = frameNow(), ready = backdrop || !model.get("scene").backdrop ? "1" : "0";
+    const shown = `${S.id}:${k}:${ready}`, now = performance.now();
+    if (shown !== lastShown && (!playing || now - lastDom > 250)) {
+      lastShown = shown;
+      lastDom = now;
+      scrub.value = String(k);
+      readout.textContent = label(k);
+      box.dataset.frame = String(k);
+      box.dataset.scene = String(S.id);
+      box.dataset.ready = ready;
+    }
     root.__player.draws += 1;
   }
 
@@ -359,7 +377,12 @@ function render({ model, el: root }) {
       last = now;
       dirty = true;
     }
-    if (dirty) { dirty = false; paint(); }
+    if (dirty) {
+      dirty = false;
+      const t0 = performance.now();
+      paint();
+      root.__player.paintMs += performance.now() - t0;
+    }
   }
 
   play.addEventListener("click", () => setPlaying(!playing));
@@ -368,6 +391,8 @@ function render({ model, el: root }) {
   scrub.addEventListener("input", () => {
     setPlaying(false, false);
     seek(Number(scrub.value), false);
+    dirty = false;
+    paint();               // now, not at the next animation frame: the scrubber feels direct
   });
   scrub.addEventListener("change", () => tell("seek"));
   speed.addEventListener("change", () => {

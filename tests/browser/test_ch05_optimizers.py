@@ -1,91 +1,99 @@
-"""Chapter 05 in JupyterLab: the notebook runs clean, the EWA widget follows its beta slider, and
-the gradient-descent explorer animates when Play is pressed. Reports the frame rates it saw:
-
-- ``play fps``: how fast the step slider's readout advances (the browser's Play timer, 40 ms);
-- ``canvas fps``: how often the explorer's canvas really changed on screen (each change is a
-  round trip: slider -> kernel redraw -> image back to the page), sampled every animation frame.
-"""
-
-import time
+"""Chapter 05 in JupyterLab: the notebook runs clean; the EWA widget and the gradient-descent
+explorer play in the browser at display rate (distinct pictures per second measured in the
+page); six explorer control changes in a row each show their finished race (a 3-cycle through
+the surface menu: every picture equals the one three changes later, and differs from the next);
+a click on the map starts a race there; the optimizer checkboxes recompute."""
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-#: counts the changes of a canvas' pixels, checked on every animation frame for ``ms``
-_JS_COUNT_CHANGES = """async ([index, ms]) => {
-  const canvas = document.querySelectorAll('.jupyter-matplotlib-figure canvas:first-of-type')[index];
-  const ctx = canvas.getContext('2d');
-  // the right 40% of the figure (the loss panel, which changes on every step): cheap to read
-  const x0 = Math.floor(canvas.width * 0.6), w = canvas.width - x0;
-  const hash = () => {
-    const px = new Uint32Array(ctx.getImageData(x0, 0, w, canvas.height).data.buffer);
-    let h = 0;
-    for (let i = 0; i < px.length; i += 1) h = (Math.imul(h, 31) + px[i]) | 0;
-    return h;
-  };
-  let last = hash(), changes = 0, frames = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    await new Promise((resolve) => requestAnimationFrame(resolve));
-    const h = hash();
-    frames += 1;
-    if (h !== last) { changes += 1; last = h; }
-  }
-  return {changes, frames, seconds: (performance.now() - start) / 1000};
-}"""
-
-
-def _step_slider(nb):
-    """The explorer's frame slider (description "step") and its index among all sliders."""
-    sliders = nb.page.locator(".widget-slider")
-    for i in range(sliders.count()):
-        label = sliders.nth(i).locator(".widget-label").inner_text().strip()
-        if label == "step":
-            return i
-    raise AssertionError("no slider labelled 'step' (the explorer's frame slider)")
+EWA, EXPLORER = 0, 1
+CYCLE = ["rosenbrock", "saddle", "ravine"]
 
 
 def test_ewa_widget_and_explorer_animate(open_notebook, record_property):
+    from playwright.sync_api import expect  # imported here: `make test` runs without Playwright
+
     nb = open_notebook("chapters/05_optimizers.ipynb")
     nb.run_all(timeout=240)
     assert nb.error_outputs() == []
     assert nb.stderr_outputs() == []
-    assert nb.canvases().count() == 2, "two widget canvases (EWA, explorer); the rest are PNGs"
+    assert nb.players().count() == 2, "two widgets (EWA, explorer); the rest are PNGs"
+    assert nb.canvases().count() == 0
 
-    # the EWA widget: beta 0.90 -> 0.95 with the arrow keys redraws its canvas
-    assert nb.slider_value(0) == "0.90"
-    before = nb.screenshot(0)
-    nb.set_slider(0, 0.95)
-    nb.wait_for_change(0, before, timeout=15)
-    assert nb.error_outputs() == [], "the EWA slider's observe callback failed"
+    # the EWA widget: beta 0.90 -> 0.95 with the arrow keys on its scrubber, drawn by the page
+    ewa = nb.players().nth(EWA)
+    nb.wait_for_player(EWA, frame=90)
+    expect(ewa.locator(".cfp-readout")).to_have_text("β = 0.90")
+    before = nb.screenshot(nb.player_canvas(EWA))
+    scrub = ewa.get_by_role("slider", name="Frame")
+    for _ in range(5):
+        scrub.press("ArrowRight")
+    nb.wait_for_player(EWA, frame=95)
+    expect(ewa.locator(".cfp-readout")).to_have_text("β = 0.95")
+    assert nb.screenshot(nb.player_canvas(EWA)) != before
+    scrub.press("Home")
+    nb.set_loop(EWA)
+    nb.press_play(EWA)
+    nb.wait_for_player(EWA, playing=True)
+    fps = nb.measure_fps(nb.player_canvas(EWA), seconds=1.5, tries=3)
+    print(f"\n[ch05] EWA widget while playing: {fps}")
+    record_property("ewa_fps", round(fps["fps"], 1))
+    assert fps["fps"] >= 50, fps
+    ewa.get_by_role("button", name="Play").click()
+    nb.wait_for_player(EWA, playing=False)
 
-    # the explorer shows the finished race; Play restarts it from step 0 and animates
-    index = _step_slider(nb)
-    assert nb.slider_value(index) == "150"
-    before = nb.screenshot(1)
-    nb.press_play(0)
-    time.sleep(0.3)
-    first, t0 = int(nb.slider_value(index)), time.monotonic()
-    time.sleep(2.5)                                   # the Play timer alone, nothing measuring
-    last = int(nb.slider_value(index))
-    play_fps = (last - first) / (time.monotonic() - t0)
-    seen = nb.page.evaluate(_JS_COUNT_CHANGES, [1, 2500])   # then count the canvas' changes
-    canvas_fps = seen["changes"] / seen["seconds"]
-    print(f"\nch05 explorer: play fps {play_fps:.1f} (slider {first} -> {last}), canvas fps "
-          f"{canvas_fps:.1f} ({seen['changes']} changes in {seen['seconds']:.1f} s, "
-          f"{seen['frames']} animation frames)")
-    record_property("play_fps", round(play_fps, 1))
-    record_property("canvas_fps", round(canvas_fps, 1))
-    assert last > first, "the step slider did not advance after Play"
-    assert nb.screenshot(1) != before, "the explorer's canvas did not change after Play"
-    assert canvas_fps >= 5, f"the canvas changed only {canvas_fps:.1f} times per second"
-    assert nb.error_outputs() == [], "the explorer's frame callback failed"
+    # the explorer shows the finished race; Play replays it at display rate
+    explorer = nb.players().nth(EXPLORER)
+    st = nb.wait_for_player(EXPLORER, frame=-1, playing=False)
+    n = st["n"] - 1
+    expect(explorer.locator(".cfp-readout")).to_have_text(f"step {n} / {n}")
+    finished = nb.screenshot(nb.player_canvas(EXPLORER))
+    nb.set_loop(EXPLORER)
+    nb.press_play(EXPLORER)
+    nb.wait_for_player(EXPLORER, playing=True)
+    fps = nb.measure_fps(nb.player_canvas(EXPLORER), seconds=1.5, tries=3)
+    print(f"[ch05] explorer while playing: {fps}")
+    record_property("explorer_fps", round(fps["fps"], 1))
+    assert fps["fps"] >= 50, fps
+    assert nb.screenshot(nb.player_canvas(EXPLORER)) != finished
 
-    # a control recomputes the race: untick Adam, the canvas changes and nothing fails
-    nb.pause(0)
-    time.sleep(0.5)
-    before = nb.screenshot(1)
+    # six control changes in a row (the first while playing): each shows its finished race
+    menu = nb.page.locator(".widget-dropdown select").filter(has=nb.page.locator("option",
+                                                                                 has_text="saddle"))
+    pictures, steps = [], []
+    for surface in CYCLE * 2:
+        last = nb.player_state(EXPLORER)["scene"]
+        menu.select_option(surface)
+        st = nb.wait_for_player(EXPLORER, after_scene=last, frame=-1, playing=False, timeout=30)
+        n = st["n"] - 1
+        expect(explorer.locator(".cfp-readout")).to_have_text(f"step {n} / {n}")
+        pictures.append(nb.screenshot(nb.player_canvas(EXPLORER)))
+        steps.append(n)
+    for i in range(3):
+        assert pictures[i] == pictures[i + 3], f"{CYCLE[i]}: not the same finished race twice"
+        assert pictures[i] != pictures[i + 1]
+        assert steps[i] == steps[i + 3]
+    assert pictures[2] == finished, "back on the ravine: the race the notebook first showed"
+
+    # a click on the map starts a new race there (the page reports data coordinates)
+    box = nb.kernel_print("print(*explorer.player.scene['axes'][0]['box'])").split()
+    left, top, width, height = (float(v) for v in box)
+    last = nb.player_state(EXPLORER)["scene"]
+    nb.player_canvas(EXPLORER).click(position={"x": left + 0.25 * width, "y": top + 0.75 * height})
+    nb.wait_for_player(EXPLORER, after_scene=last, frame=-1)
+    start = nb.kernel_print("print(*(round(float(v), 6) for v in explorer.runs[0].path[0]), "
+                            "*(round(float(v), 6) for v in explorer.ax_map.get_xlim()), "
+                            "*(round(float(v), 6) for v in explorer.ax_map.get_ylim()))")
+    x, y, x0, x1, y0, y1 = (float(v) for v in start.split())
+    assert x == pytest.approx(x0 + 0.25 * (x1 - x0), abs=0.02 * (x1 - x0)), start
+    assert y == pytest.approx(y0 + 0.25 * (y1 - y0), abs=0.02 * (y1 - y0)), start
+
+    # an optimizer checkbox recomputes: one new scene, still the finished race
+    last = nb.player_state(EXPLORER)["scene"]
+    before = nb.screenshot(nb.player_canvas(EXPLORER))
     nb.page.get_by_role("checkbox", name="Adam", exact=True).click()
-    nb.wait_for_change(1, before, timeout=15)
+    nb.wait_for_player(EXPLORER, after_scene=last, frame=-1)
+    assert nb.screenshot(nb.player_canvas(EXPLORER)) != before
     assert nb.error_outputs() == []
