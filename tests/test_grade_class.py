@@ -123,8 +123,10 @@ def kernel_dies():
 
 def listener_removed():
     nb = solved("00_numpy")
-    after(nb, "import numpy", "from course_lib.checks import core\n"
-                              "for fn in list(core._listeners):\n    core.remove_listener(fn)")
+    after(nb, "import numpy", (
+        "import sys\n"
+        "from course_lib.checks import core\n"
+        "core.remove_listener(sys.modules['course_lib.grade.probe']._probe._listen)"))
     return nb
 
 
@@ -236,7 +238,8 @@ def test_a_removed_listener_gives_no_credit(graded):
     assert set(got) == {"broadcast_shape", "accuracy_from_scores", "normalize_rows",
                         "dense_forward", "pairwise_sq_distances"}
     assert set(got.values()) == {"error"}
-    assert "listeners" in row(graded, "frank", "dense_forward")["message"]
+    message = row(graded, "frank", "dense_forward")["message"]
+    assert "listeners" in message or "reported nothing" in message
 
 
 def test_patching_in_place_gives_no_credit(graded):
