@@ -188,6 +188,9 @@ conv2d_im2col = table(
         "you ignored the stride: keep every stride-th window, win[:, :, ::stride, ::stride]":
             lambda x, W, b, stride=1, padding=0: _im2col_variant(x, W, b, stride, padding,
                                                                  stride_used=False),
+        "you forgot the padding: np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, "
+        "padding))) before taking the windows":
+            lambda x, W, b, stride=1, padding=0: _im2col_variant(x, W, b, stride, 0),
         "pad both sides of H and W: np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))":
             lambda x, W, b, stride=1, padding=0: _im2col_variant(x, W, b, stride, padding,
                                                                  pad_one_side=True),
@@ -306,6 +309,23 @@ def _mp_back_loops(x, dout, k, s, rule="first", assign=False):
     return dx
 
 
+def _mp_back_index(x, dout, k, s, mistake):
+    dx = np.zeros_like(x)
+    for n, ch, r, c in np.ndindex(dout.shape):
+        window = x[n, ch, r * s:r * s + k, c * s:c * s + k]
+        idx = int(np.argmax(window))
+        if mistake == "divmod":
+            i, j = divmod(idx, s)                 # the stride instead of the window's width
+            i, j = min(i, k - 1), min(j, k - 1)
+        else:
+            i, j = divmod(idx, k)
+        if mistake == "no_offset":
+            dx[n, ch, i, j] += dout[n, ch, r, c]  # window coordinates used as image coordinates
+        else:
+            dx[n, ch, r * s + i, c * s + j] += dout[n, ch, r, c]
+    return dx
+
+
 def _repeat(dout, x_shape, k):
     """dout upsampled with np.repeat (a typical wrong backward), padded/cut to x_shape."""
     up = np.repeat(np.repeat(dout, k, axis=2), k, axis=3)
@@ -351,6 +371,11 @@ maxpool2d_backward = table(
             lambda x, dout, k, s: _mp_back_loops(x, dout, k, s, rule="ones"),
         "np.repeat upsamples dout to every input of the window; only the winner gets it":
             lambda x, dout, k, s: _repeat(dout, x.shape, k),
+        "(i, j) is the winner's place inside the window: in the image it is (r*s + i, c*s + j)":
+            lambda x, dout, k, s: _mp_back_index(x, dout, k, s, "no_offset"),
+        "np.argmax gives an index into the flattened k x k window: (i, j) = divmod(index, k) "
+        "(or np.unravel_index(index, window.shape)), with the window's width k":
+            lambda x, dout, k, s: _mp_back_index(x, dout, k, s, "divmod"),
     },
     correct=[lambda x, dout, k, s: _mp_back_loops(x, dout, k, s),
              _maxpool_backward],
