@@ -13,9 +13,12 @@ import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
+from traitlets import default
 
 from .probe import STATUSES
 
@@ -23,6 +26,23 @@ PROBE = "__import__('course_lib.grade.probe', fromlist=['probe'])"
 _QUIET = logging.getLogger("course_lib.grade.nbclient")
 _QUIET.addHandler(logging.NullHandler())
 _QUIET.propagate = False
+
+
+class _ThisPython(KernelSpecManager):
+    """Every kernel is this very Python (the one with the course installed), whatever kernelspecs
+    the machine has: a ``python3`` spec of another environment would lack course_lib."""
+
+    def get_kernel_spec(self, kernel_name):
+        from ipykernel.kernelspec import get_kernel_dict
+
+        spec = {k: v for k, v in get_kernel_dict().items() if k in KernelSpec.class_trait_names()}
+        return KernelSpec(resource_dir="", name=kernel_name, **spec)
+
+
+class _KernelManager(AsyncKernelManager):
+    @default("kernel_spec_manager")
+    def _kernel_spec_manager_default(self):
+        return _ThisPython(parent=self)
 
 
 def _cells(plan, chapter, results_path, tokens=None):
@@ -87,6 +107,7 @@ async def run_submission(plan, chapter, timeout, kernel_name="python3"):
             nb,
             timeout=timeout,
             kernel_name=kernel_name,
+            kernel_manager_class=_KernelManager,
             allow_errors=True,
             shutdown_kernel="immediate",
             log=_QUIET,
