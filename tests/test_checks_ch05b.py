@@ -151,11 +151,23 @@ def test_learner_mistakes(name, fn, keyword):
     assert keyword in result.line, result.line
 
 
-def test_split_sorted_first_is_not_random_but_passes_the_properties():
-    # Taking the first samples of each class is stratified, disjoint and reproducible: the checker
-    # accepts it (the statement asks for those properties), which shows the checker tests
-    # properties rather than one particular sequence of random numbers.
-    assert run_quietly("split_indices", split_sorted_first, strict=False).status == core.PASSED
+def split_own_generator(y, test_size, rng):
+    return split_indices(y, test_size, np.random.default_rng(0))   # ignores the rng argument
+
+
+@pytest.mark.parametrize("fn", [split_sorted_first, split_own_generator])
+def test_a_split_that_ignores_rng_is_refused(fn):
+    # stratified, disjoint and reproducible, but the same split for every seed
+    result = run_quietly("split_indices", fn, strict=False)
+    assert result.status == core.WRONG and "does not depend on rng" in result.line, result.line
+
+
+def test_any_random_stratified_split_passes():
+    # the checker tests properties, not one sequence of random numbers
+    def shuffled(y, test_size, rng):
+        train, test = split_indices(y, test_size, rng)
+        return rng.permutation(train), rng.permutation(test)
+    assert run_quietly("split_indices", shuffled, strict=False).status == core.PASSED
 
 
 def test_float_mask_and_eval_identity_are_accepted():

@@ -27,10 +27,11 @@ def _ref_split(y, test_size, rng):
 
 
 def _split_driver(f, y, test_size, seed):
-    """Two calls with the same seed: the split must be a function of ``rng`` alone."""
+    """Two calls with the same seed and one with another: the split must come from ``rng``."""
     first = f(y, test_size, np.random.default_rng(seed))
     second = f(y, test_size, np.random.default_rng(seed))
-    return first, second
+    other = f(y, test_size, np.random.default_rng(seed + 1000))
+    return first, second, other
 
 
 _NOT_TWO = "return the two index arrays: `return train_idx, test_idx`"
@@ -38,7 +39,7 @@ _NOT_TWO = "return the two index arrays: `return train_idx, test_idx`"
 
 def _split_check(got, want, case):
     y, test_size, _ = case.args
-    first, second = got
+    first, second, other = got
     if first is None:
         return "split_indices returned None", "did you forget a `return` statement?"
     if not (isinstance(first, tuple) and len(first) == 2):
@@ -79,6 +80,10 @@ def _split_check(got, want, case):
     if not (np.array_equal(np.asarray(a), train) and np.array_equal(np.asarray(b), test)):
         return ("two calls with np.random.default_rng(same seed) gave different splits",
                 "draw with the rng argument (rng.choice, rng.permutation), never np.random.*")
+    if np.array_equal(np.sort(np.asarray(other[1])), np.sort(test)):
+        return ("another seed gave the very same split: the split does not depend on rng",
+                "draw the test indices at random with the rng argument (rng.choice), not a fixed "
+                "rule or a generator of your own")
     return None
 
 
