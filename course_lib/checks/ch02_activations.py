@@ -220,7 +220,8 @@ softmax = table(
            Case(np.array([[1000.0, 1001.0, 1002.0]]), quiet=True, hint=_NO_SHIFT),
            Case(np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]]), quiet=True,
                 what="softmax([[1000, 1001, 1002], [-1000, -1001, -1002]])"),
-           Case(np.array([[0.0, 1000.0], [-1000.0, 0.0]]), quiet=True, what="softmax([[0, 1000], [-1000, 0]])")],
+           Case(np.array([[0.0, 1000.0], [-1000.0, 0.0]]), quiet=True, what="softmax([[0, 1000], [-1000, 0]])"),
+           Case(np.array([[0.0, 2000.0], [-3000.0, 0.0]]), quiet=True, what="softmax([[0, 2000], [-3000, 0]])")],
     mistakes={
         "divide np.exp(x) by its sum so that the outputs add up to 1": np.exp,
         "softmax exponentiates first: np.exp(x) / np.exp(x).sum()": lambda x: x / _rows(x),
@@ -239,6 +240,8 @@ softmax = table(
         "subtract the MAX of each row (x.max(axis=-1, keepdims=True)), not the min: exp(1000 - min) "
         "still overflows": _sm(lambda x: x.min(axis=-1, keepdims=True), _rows),
         "x -= x.max(...) writes into the caller's array; write shifted = x - x.max(...)": _sm_in_place,
+        "subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves exp(1000), which "
+        "overflows": _sm(lambda x: x.mean(axis=-1, keepdims=True), _rows),
     },
     correct=[_sm(lambda x: x.max(axis=-1, keepdims=True), _rows),
              lambda x: np.exp(x - x.max(axis=-1, keepdims=True) - np.log(

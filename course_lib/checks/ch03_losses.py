@@ -257,7 +257,8 @@ cross_entropy = table(
                 hint="softmax underflows to exactly 0 for the -1000 logit and log(0) = -inf: compute "
                      "log-probabilities with log-sum-exp, log_p = s - log(sum(exp(s))) with s = z - max"),
            Case(np.array([[10.0, 0.0, 5.0], [-2000.0, -1500.0, -1800.0]]), np.array([0, 1]), quiet=True,
-                hint="subtract each row's own max (axis=1, keepdims=True), not the max of the whole array")],
+                hint="subtract each row's own max (axis=1, keepdims=True), not the max of the whole array"),
+           Case(np.array([[0.0, 2000.0, 0.0]]), np.array([1]), quiet=True, hint=_NO_SHIFT)],
     mistakes={
         "the loss came out negative: the minus sign is missing (log p <= 0)":
             lambda logits, labels: -_ce(logits, labels),
@@ -286,6 +287,9 @@ cross_entropy = table(
             _ce_from(lambda z: (z - z.max()) - np.log(np.exp(z - z.max()).sum(axis=1, keepdims=True))),
         "logits -= ... writes into the caller's array: shifted = logits - logits.max(axis=1, keepdims=True)":
             _ce_in_place,
+        "subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves exp(1000), which "
+        "overflows": _ce_from(lambda z: (z - z.mean(axis=1, keepdims=True)) - np.log(
+            np.exp(z - z.mean(axis=1, keepdims=True)).sum(axis=1, keepdims=True))),
     },
     correct=[_ce, lambda logits, labels: -np.sum(
         np.eye(logits.shape[1])[labels] * _log_softmax(logits)) / len(labels),
@@ -323,7 +327,9 @@ def _grad_cases(name="softmax_ce_grad"):
     return [Case(_rng.normal(0, 2, size=(3, 3)), np.array([1, 0, 2]), what=f"{name} on logits (3, 3)"),
             Case(_rng.normal(0, 2, size=(4, 3)), np.array([0, 2, 1, 2]), what=f"{name} on logits (4, 3)"),
             Case(np.array([[1000.0, -1000.0, 0.0], [0.0, 0.0, 0.0]]), np.array([1, 2]), quiet=True,
-                 hint=_NO_SHIFT)]
+                 hint=_NO_SHIFT),
+            Case(np.array([[800.0, 1000.0, 900.0]]), np.array([2]), quiet=True, hint=_NO_SHIFT),
+            Case(np.array([[0.0, 2000.0, 0.0]]), np.array([0]), quiet=True, hint=_NO_SHIFT)]
 
 
 def _grad_mistakes():
@@ -349,6 +355,9 @@ def _grad_mistakes():
         "it looks like keepdims is missing in the softmax: " + _KEEPDIMS:
             _sce_p(lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1)),
         _NO_SHIFT: _sce_p(lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)),
+        "subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves exp(1000), which "
+        "overflows": _sce_p(lambda z: np.exp(z - z.mean(axis=1, keepdims=True))
+                            / np.exp(z - z.mean(axis=1, keepdims=True)).sum(axis=1, keepdims=True)),
         "logits -= ... writes into the caller's array: shifted = logits - logits.max(axis=1, keepdims=True)":
             _sce_in_place,
     }

@@ -365,7 +365,7 @@ momentum_step = _optimizer(
 def _rmsprop(form="torch"):
     def step(p, g, state, lr, alpha=0.99, eps=1e-8):
         a = 0.99 if form == "fixed_alpha" else alpha
-        s = state.setdefault("square_avg", np.zeros_like(p))
+        s = state.setdefault("square_avg", g * g if form == "init_g2" else np.zeros_like(p))
         if form == "fresh":
             s[...] = 0.0
         if form == "swapped":
@@ -405,6 +405,7 @@ rmsprop_step = _optimizer(
             _rmsprop("no_one_minus"),
         "p = p - ... only rebinds the local name p: update the caller's array, p -= ...": _rmsprop("rebind_p"),
         "use the argument alpha, not a fixed 0.99": _rmsprop("fixed_alpha"),
+        "square_avg starts at zeros (PyTorch), not at the first g**2": _rmsprop("init_g2"),
     },
     [_rmsprop(), lambda p, g, state, lr, alpha=0.99, eps=1e-8: (
         state.__setitem__("square_avg", alpha * state.get("square_avg", 0.0) + (1 - alpha) * g ** 2),
