@@ -147,8 +147,14 @@ def test_layernorm_forward_by_hand_any_leading_dims():
     np.testing.assert_allclose(layer.eval().forward(x[1:]), out[1:])
 
 
-def test_layernorm_accepts_a_one_tuple_and_eps():
+def test_layernorm_accepts_a_one_tuple_the_num_features_alias_and_eps():
     assert LayerNorm((5,)).normalized_shape == 5
+    ln = LayerNorm(num_features=6)
+    assert ln.normalized_shape == ln.num_features == 6 and ln.params["gamma"].shape == (6,)
+    with pytest.raises(TypeError, match="not both"):
+        LayerNorm(4, num_features=4)
+    with pytest.raises(TypeError, match="missing normalized_shape"):
+        LayerNorm()
     x = np.array([[0.0, 1.0]])
     # var 0.25 + eps 0.75 = 1
     np.testing.assert_allclose(LayerNorm(2, eps=0.75).forward(x), [[-0.5, 0.5]])
@@ -345,8 +351,11 @@ def test_boundary_momenta_are_allowed():
 @pytest.mark.parametrize("args", [(0,), (2.0,), ((2, 3),), (4, -1e-5)])
 def test_bad_layernorm_arguments(args):
     kwargs = {"eps": args[1]} if len(args) > 1 else {}
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="LayerNorm: "):
         LayerNorm(args[0], **kwargs)
+    if len(args) == 1:
+        with pytest.raises(ValueError, match=r"normalized_shape \(an int\) must be a positive"):
+            LayerNorm(args[0])
 
 
 @pytest.mark.parametrize("layer, shape", [(BatchNorm1d(3), (4, 3)), (LayerNorm(3), (4, 3))],

@@ -32,11 +32,11 @@ def _is_number(value):
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
-def _check_hyper(name, num_features, eps):
+def _check_hyper(name, num_features, eps, what="num_features"):
     # a non-integer size is a ValueError, as in Dense; a non-number eps is a TypeError
     if not isinstance(num_features, (int, np.integer)) or isinstance(num_features, bool) \
             or num_features < 1:
-        raise ValueError(f"{name}: num_features must be a positive integer, got {num_features!r}")
+        raise ValueError(f"{name}: {what} must be a positive integer, got {num_features!r}")
     if not _is_number(eps):
         raise TypeError(f"{name}: eps must be a number, got {type(eps).__name__}")
     if not eps > 0:
@@ -198,17 +198,25 @@ class LayerNorm(Layer):
         mean = x.mean(-1);  var = x.var(-1)                    # biased, divides by D
         out = gamma * (x - mean) / sqrt(var + eps) + beta
 
+    ``LayerNorm(num_features=D)`` is accepted too (BatchNorm's name for the same number).
     No running statistics and no difference between training and eval mode: the statistics never
     involve other samples, so a batch of one is fine. PyTorch calls ``gamma``/``beta``
     ``weight``/``bias``.
     """
 
-    def __init__(self, normalized_shape, *, eps=1e-5):
+    def __init__(self, normalized_shape=None, *, eps=1e-5, num_features=None):
         super().__init__()
+        if num_features is not None:        # the name BatchNorm uses, accepted as an alias
+            if normalized_shape is not None:
+                raise TypeError("LayerNorm: give normalized_shape or num_features, not both")
+            normalized_shape = num_features
+        if normalized_shape is None:
+            raise TypeError("LayerNorm: missing normalized_shape (the size D of the last axis)")
         if isinstance(normalized_shape, (tuple, list)) and len(normalized_shape) == 1:
             normalized_shape = normalized_shape[0]
-        self.normalized_shape, self.eps = _check_hyper("LayerNorm", normalized_shape, eps)
-        d = self.normalized_shape
+        self.normalized_shape, self.eps = _check_hyper("LayerNorm", normalized_shape, eps,
+                                                       "normalized_shape (an int)")
+        self.num_features = d = self.normalized_shape
         self.params = {"gamma": np.ones(d), "beta": np.zeros(d)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._cache = None
