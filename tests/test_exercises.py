@@ -258,3 +258,14 @@ def test_cell_metadata_that_belongs_to_a_run_is_dropped_tags_are_kept(repo):
     built = nbformat.read(repo / "exercises" / "09_test.ipynb", as_version=4)
     assert dict(built.cells[1].metadata) == {"tags": ["nbval-ignore-output"]}
     assert all(c.get("execution_count") is None for c in built.cells if c.cell_type == "code")
+
+
+def test_build_by_name_with_or_without_suffix_and_unknown_names(repo):
+    make_solution(repo / "solutions" / "10_other.ipynb")
+    assert ex.build(repo, ["09_test"]) == [repo / "exercises" / "09_test.ipynb"]
+    assert ex.build(repo, ["10_other.ipynb"]) == [repo / "exercises" / "10_other.ipynb"]
+    assert len(ex.build(repo, [])) == 2                        # no names: every notebook
+    with pytest.raises(ValueError, match="no solutions/ notebook named 11_missing"):
+        ex.build(repo, ["11_missing"])
+    assert ex.main(["build", "11_missing", "--root", str(repo)]) == 2
+    assert ex.main(["list", "--root", str(repo)]) == 0

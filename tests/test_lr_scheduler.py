@@ -170,3 +170,13 @@ def test_bad_arguments_are_readable(make, error, words):
 def test_reachable_as_optim_lr_scheduler_like_torch():
     assert optim.lr_scheduler is S
     assert optim.lr_scheduler.CosineAnnealingLR is S.CosineAnnealingLR
+
+
+def test_sequential_lr_keeps_each_childs_clock():
+    o = opt(1.0)
+    warm, decay = S.LinearLR(o, start_factor=0.5, total_iters=2), S.ExponentialLR(o, gamma=0.5)
+    seq = S.SequentialLR(o, [warm, decay], milestones=[2])
+    for _ in range(4):
+        seq.step()
+    assert seq.last_epoch == 4 and decay.last_epoch == 2 and decay.get_last_lr() == [0.25]
+    assert o.lr == 0.25

@@ -447,3 +447,23 @@ def test_more_bad_hyper_parameters(make, words):
         make(Dense(2, 2, rng=0))
     for word in words:
         assert word in str(info.value)
+
+
+def test_function_optimizer_passes_its_hyper_parameters():
+    def momentum_step(p, g, state, lr, momentum=0.9):
+        v = state.setdefault("velocity", np.zeros_like(p))
+        v[...] = momentum * v + g
+        p -= lr * v
+
+    mine, opt = run_steps(optim.FunctionOptimizer, step_fn=momentum_step, lr=0.1, momentum=0.5)
+    ref, _ = run_steps(optim.SGD, lr=0.1, momentum=0.5)
+    np.testing.assert_allclose(mine, ref)
+    assert opt.hyper() == {"lr": 0.1, "step_fn": "momentum_step", "momentum": 0.5}
+
+
+@pytest.mark.parametrize("corrected, want", [(True, [2.0, 4.0]), (False, [1.0, 2.0])])
+def test_moving_average_value_is_a_copy(corrected, want):
+    ema = optim.ExponentialMovingAverage(0.5, bias_correction=corrected)
+    out = ema.update(np.array([2.0, 4.0]))
+    out[...] = 0.0
+    np.testing.assert_allclose(ema.value, want)

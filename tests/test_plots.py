@@ -118,3 +118,9 @@ def test_draw_graph_options():
     assert any(t.get_text() == "-3" for t in with_local.texts)   # d(a b)/da = b
     one = plots.draw_graph(Value(1.5))                           # a single leaf is fine
     assert len(one.texts) == 1
+
+
+def test_subplots_passes_keyword_arguments_on():
+    fig, axes = plots.subplots(2, sharey=True)
+    axes[0].set_ylim(0, 7)
+    assert axes[1].get_ylim() == (0, 7)                          # shared with the first panel
