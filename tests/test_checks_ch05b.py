@@ -121,6 +121,8 @@ MISTAKES = [
     ("dropout_backward", lambda dout, mask, p: dout if mask is None else dout * mask / (1 - p),
      "not a new array"),
     ("early_stopping", early_returns_last, "best_epoch should be"),
+    ("early_stopping", lambda val_losses, patience, min_delta=0.0: (None, 1),
+     "Hint: stop after the epoch where epoch - best_epoch >= patience"),
     ("weight_decay_step", lambda p, g, lr, weight_decay: (p - lr * (g + weight_decay * p)).tolist(),
      "expected a NumPy array"),
     ("weight_decay_step", lambda p, g, lr, weight_decay: p.astype(int), "float"),

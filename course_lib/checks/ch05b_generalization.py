@@ -488,15 +488,17 @@ def _early_future(val_losses, patience, min_delta=0.0):
 _lt = lambda v, b, d: v < b - d                 # noqa: E731
 _ge_p = lambda e, b, p: e - b >= p              # noqa: E731
 _CURVE = [1.0, 0.8, 0.7, 0.72, 0.69, 0.75, 0.8, 0.78, 0.6, 0.9]
+_STOPS = ("stop after the epoch where epoch - best_epoch >= patience and return (that epoch, "
+          "best_epoch); stop_epoch is None only when patience never runs out")
 _TIES = [1.0, 0.5, 0.5, 0.5, 0.4]
 early_stopping = table(
     "early_stopping", _ref_early,
-    cases=[Case(_CURVE, 2), Case(_CURVE, 3),
-           Case([1.0, 1.03, 1.2, 1.3], 2, kw={"min_delta": 0.05}),
-           Case(_CURVE, 2, kw={"min_delta": 0.05}),
-           Case(_TIES, 2,
+    cases=[Case(_CURVE, 2, hint=_STOPS), Case(_CURVE, 3, hint=_STOPS),
+           Case([1.0, 1.03, 1.2, 1.3], 2, kw={"min_delta": 0.05}, hint=_STOPS),
+           Case(_CURVE, 2, kw={"min_delta": 0.05}, hint=_STOPS),
+           Case(_TIES, 2, hint=_STOPS,
                 what="early_stopping([1.0, 0.5, 0.5, 0.5, 0.4], 2) (equal is not better)"),
-           Case(_CURVE, 0),
+           Case(_CURVE, 0, hint=_STOPS),
            Case(_CURVE, 20, what="early_stopping(curve, 20) (never stops)",
                 hint="when patience never runs out, return None as stop_epoch"),
            Case([], 3, what="early_stopping([], 3)")],
