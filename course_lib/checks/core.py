@@ -2,7 +2,7 @@
 
 A checker runs a learner's function on a few inputs and prints exactly one line::
 
-    ✅ passed · sigmoid: 6 checks (no overflow at x = ±1000)
+    ✅ passed · sigmoid: 13 checks (no overflow at x = ±1000)
     ❌ wrong · sigmoid: sigmoid([-5, 0, 5]) should be [...], got [...]. Hint: np.exp(-x), not np.exp(x).
     ⏳ to do · sigmoid: not implemented yet: replace `raise NotImplementedError()` above with your code.
 
