@@ -5,13 +5,11 @@ browser with a :class:`~course_lib.widgets.base.FramePlayer`. Each chapter's wid
 their own module and are re-exported here.
 """
 
-from .base import RUN_HINT, CourseWidget, FramePlayer, Scene, static_figure  # noqa: F401
-from ._common import (Backdrop, canvas_widget, play_controls, redraw, rewind, set_frames,  # noqa: F401
-                      widget_figure)
-from .perceptron import *  # noqa: F401,F403
 from .activations import *  # noqa: F401,F403
-from .training import *  # noqa: F401,F403
-from .optimizers import *  # noqa: F401,F403
-from .ewa import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .base import RUN_HINT, CourseWidget, FramePlayer, Scene, static_figure  # noqa: F401
+from .ewa import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
+from .optimizers import *  # noqa: F401,F403
+from .perceptron import *  # noqa: F401,F403
+from .training import *  # noqa: F401,F403
