@@ -8,6 +8,7 @@ their own module and are re-exported here.
 from .activations import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .base import RUN_HINT, CourseWidget, FramePlayer, Scene, static_figure  # noqa: F401
+from .convolution import *  # noqa: F401,F403
 from .ewa import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .optimizers import *  # noqa: F401,F403
