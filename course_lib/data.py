@@ -111,9 +111,11 @@ def train_test_split(X, y, *, test_size=0.25, stratify=True, rng=None):
 
     The argument names and the order of the four results are scikit-learn's. ``test_size`` is a
     fraction in (0, 1) of the samples or an ``int`` count. With ``stratify=True`` (for integer class
-    labels ``y`` of shape (N,)) each class keeps its proportion in both parts: every class gives
-    ``round(test_size * n_class)`` samples to the test part, and at least one sample to each part
-    (scikit-learn balances the rounding across classes slightly differently). Inside each part the
+    labels ``y`` of shape (N,)) each class keeps its proportion in both parts: for a fraction, every
+    class gives ``round(test_size * n_class)`` samples to the test part; for a count, the shares are
+    rounded down and the remaining samples go to the classes with the largest remainders, so the
+    test part has exactly ``test_size`` samples (as in scikit-learn, which balances ties slightly
+    differently). Each class keeps at least one sample in each part. Inside each part the
     samples keep their original order, so the split is a pure function of ``rng``.
     ``X``: (N, ...) any trailing shape; ``y``: (N, ...). Inputs are not modified.
     """
@@ -140,14 +142,23 @@ def train_test_split(X, y, *, test_size=0.25, stratify=True, rng=None):
         if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
             raise ValueError("train_test_split: stratify=True needs integer class labels y of shape "
                              f"(N,), got {y.dtype} {y.shape}; pass stratify=False for other targets")
-        test = np.zeros(n, dtype=bool)
-        for c in np.unique(y):
-            idx = np.flatnonzero(y == c)
-            if len(idx) < 2:
-                raise ValueError(f"train_test_split: class {c} has {len(idx)} sample; stratifying "
+        classes, sizes = np.unique(y, return_counts=True)
+        for c, size in zip(classes, sizes):
+            if size < 2:
+                raise ValueError(f"train_test_split: class {c} has {size} sample; stratifying "
                                  "needs at least 2 per class")
-            k = min(max(int(round(frac * len(idx))), 1), len(idx) - 1)
-            test[rng.choice(idx, size=k, replace=False)] = True
+        quota = frac * sizes
+        if isinstance(test_size, (int, np.integer)):
+            # an exact count: floor every class's share, then give the rest to the largest remainders
+            counts = np.floor(quota).astype(int)
+            extra = int(test_size) - counts.sum()
+            counts[np.argsort(-(quota - counts), kind="stable")[:extra]] += 1
+        else:
+            counts = np.round(quota).astype(int)
+        counts = np.clip(counts, 1, sizes - 1)
+        test = np.zeros(n, dtype=bool)
+        for c, k in zip(classes, counts):
+            test[rng.choice(np.flatnonzero(y == c), size=int(k), replace=False)] = True
     else:
         k = test_size if isinstance(test_size, (int, np.integer)) else int(round(frac * n))
         k = min(max(k, 1), n - 1)

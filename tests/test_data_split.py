@@ -76,3 +76,15 @@ def test_digits_images_and_split():
     assert len(X_te) + len(X_tr) == 1797 and X_te.shape[1:] == (1, 8, 8)
     counts = np.bincount(y, minlength=10)
     assert np.array_equal(np.bincount(y_te, minlength=10), np.round(0.2 * counts).astype(int))
+
+
+@pytest.mark.parametrize("count", [1, 7, 100, 517, 1787])
+def test_an_int_test_size_is_exact_with_stratification(count):
+    X, y = data.digits(flat=True)
+    X_tr, X_te, y_tr, y_te = data.train_test_split(X, y, test_size=count, rng=0)
+    if count >= 10:  # every class keeps >= 1 sample in each part, which small counts cannot
+        assert len(X_te) == count and len(X_tr) == len(X) - count
+        share = np.bincount(y_te, minlength=10) - count * np.bincount(y, minlength=10) / len(y)
+        assert np.abs(share).max() < 1.0
+    else:
+        assert set(np.unique(y_te)) == set(range(10)) and len(X_te) == 10
