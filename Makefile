@@ -57,7 +57,7 @@ $(STAMP): requirements.txt pyproject.toml jupyter/overrides.json
 setup: $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/chapters
+	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/chapters/00_numpy.ipynb
 
 # Every test but the browser ones: unit tests + hygiene + exercise smoke run (tests/), nbval in
 # strict mode on chapters/ and solutions/, and the drift check of the generated exercises.
