@@ -70,7 +70,8 @@ class History:
 
 
 def _is_labels(y):
-    return y.ndim == 1 and np.issubdtype(y.dtype, np.integer)
+    """Integer class labels: (N,) for one label per sample, (N, T, ...) for one per position."""
+    return y.ndim >= 1 and np.issubdtype(y.dtype, np.integer)
 
 
 def accuracy(scores, y):
@@ -78,9 +79,16 @@ def accuracy(scores, y):
 
     ``scores``: (N, C) class scores (logits or probabilities), or (N,) / (N, 1) binary logits
     (class 1 where the score is > 0). ``y``: (N,) integer labels. Returns a float in [0, 1].
+    For sequences, ``scores`` (N, T, ..., C) and labels ``y`` (N, T, ...): the fraction of
+    positions (tokens) whose highest score is the true class.
     """
     scores = np.asarray(scores)
     y = np.asarray(y)
+    if y.ndim >= 2:
+        if scores.shape[:-1] != y.shape or scores.ndim != y.ndim + 1:
+            raise ValueError(f"accuracy: labels of shape {y.shape} need scores of shape "
+                             f"{y.shape + ('C',)}, got {scores.shape}")
+        return float(np.mean(scores.argmax(axis=-1) == y))
     if y.ndim != 1 or len(scores) != len(y):
         raise ValueError(f"accuracy: expected labels of shape ({len(scores)},), got {y.shape}")
     if scores.ndim == 2 and scores.shape[1] > 1:
@@ -123,9 +131,13 @@ def _eval_forward(model, X):
 def predict(model, X):
     """Class labels (N,) the model predicts for ``X``: the arg-max of its scores, in eval mode.
 
-    The model's train/eval mode (and every layer's) is restored afterwards.
+    Scores (N, T, ..., C) of a sequence model give labels (N, T, ...) (the arg-max over the last
+    axis); integer token ids in ``X`` stay integers. The model's train/eval mode (and every
+    layer's) is restored afterwards.
     """
-    scores = _eval_forward(model, np.asarray(X, dtype=np.float64))
+    scores = _eval_forward(model, _inputs(X))
+    if scores.ndim >= 3:
+        return scores.argmax(axis=-1)
     if scores.ndim == 2 and scores.shape[1] > 1:
         return scores.argmax(axis=1)
     return (scores.reshape(-1) > 0).astype(np.int64)

@@ -135,3 +135,31 @@ def test_sequence_boundaries_one_position_and_one_sample():
     assert layer.forward(np.ones((3, 0, 4))).shape == (3, 0, 2)
     assert layer.backward(np.ones((3, 0, 2))).shape == (3, 0, 4)
     np.testing.assert_array_equal(layer.grads["W"], 0.0)    # no positions: no gradient
+
+
+def test_token_accuracy_and_predict_on_a_sequence_model():
+    from course_lib.layers import Embedding
+    from course_lib.training import accuracy, predict
+
+    scores = np.zeros((2, 3, 4))
+    y = np.array([[0, 1, 2], [3, 3, 0]])
+    scores[0, 0, 0] = scores[0, 1, 1] = scores[0, 2, 3] = 1.0   # 2 of 3 right
+    scores[1, 0, 3] = scores[1, 1, 3] = scores[1, 2, 0] = 1.0   # 3 of 3 right
+    assert accuracy(scores, y) == pytest.approx(5 / 6)
+    with pytest.raises(ValueError, match=r"scores of shape \(2, 3, 'C'\)"):
+        accuracy(scores[:, :2], y)
+    model = Embedding(4, 4, rng=0)
+    model.params["W"][...] = np.eye(4)
+    ids = np.array([[0, 1, 2], [3, 3, 0]])
+    assert np.array_equal(predict(model, ids), ids)
+
+
+def test_fit_reports_token_accuracy():
+    from course_lib.layers import Embedding
+    from course_lib.losses import CrossEntropyLoss
+    from course_lib.training import fit
+
+    ids = np.random.default_rng(0).integers(0, 5, size=(16, 6))
+    model = Embedding(5, 5, rng=0)
+    history = fit(model, CrossEntropyLoss(), ids, ids, epochs=30, lr=1.0, progress=False)
+    assert np.isfinite(history.accuracy).all() and history.accuracy[-1] == 1.0
