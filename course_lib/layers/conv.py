@@ -131,8 +131,11 @@ class Conv2d(Layer):
         # win: (Ho, Wo, N, C_in, kh, kw), a view. im2col: one row per output pixel (y, x, n), one
         # column per weight (i, j, c); this reshape is the one copy, and backward reuses it
         self._cols = win.transpose(0, 1, 2, 4, 5, 3).reshape(ho * wo * n, -1)
-        w_mat = self.params["W"].transpose(0, 2, 3, 1).reshape(c_out, -1)  # columns (i, j, c)
-        out = self._cols @ w_mat.T + self.params["b"]                       # (Ho*Wo*N, C_out)
+        # W as (kh*kw*C_in, C_out), rows (i, j, c) like cols' columns; a contiguous copy and an
+        # in-place bias add measured ~2x faster than `cols @ w_mat.T + b` on the 1-channel input
+        w_t = np.ascontiguousarray(self.params["W"].transpose(2, 3, 1, 0).reshape(-1, c_out))
+        out = self._cols @ w_t                                              # (Ho*Wo*N, C_out)
+        out += self.params["b"]
         return out.reshape(ho, wo, n, c_out).transpose(2, 3, 0, 1)          # (N, C_out, Ho, Wo)
 
     def backward(self, dout):
