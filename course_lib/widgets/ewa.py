@@ -60,6 +60,7 @@ class EWAExplorer(CourseWidget):
                              f"got {self.values.shape}")
         self.bias_correction = W.Checkbox(value=bool(bias_correction),
                                           description="bias correction", indent=False)
+        self._build_figure()
         self.player = FramePlayer(self._scene(), fps=fps, frame=self._index(beta),
                                   alt="exponentially weighted averages for beta 0 to 0.99")
         self.bias_correction.observe(lambda _: self.draw(), "value")
@@ -77,27 +78,26 @@ class EWAExplorer(CourseWidget):
         """The beta shown (as Python last heard it from the page)."""
         return float(BETAS[self.player.frame])
 
-    def _scene(self):
+    def _build_figure(self):
+        """The static figure and every beta's curves, computed once."""
         T = self.values.size
-        t = np.arange(1, T + 1)
+        self.t = t = np.arange(1, T + 1)
         self.fig = fig = static_figure((9.6, 3.4))
         ax = fig.add_axes([0.06, 0.15, 0.56, 0.75])
         ax_w = fig.add_axes([0.70, 0.15, 0.28, 0.75])
         ax.plot(t, self.values, ".", color="#999999", markersize=4, label="noisy values $x_t$")
-        (raw_line,) = ax.plot([], [], "-", color=COLORS[1], lw=1.8,
-                              label="$v_t$ (starts at $v_0 = 0$)")
-        (fixed_line,) = ax.plot([], [], "-", color=COLORS[0], lw=2.2,
-                                label="bias-corrected $v_t / (1-β^t)$")
-        if not self.bias_correction.value:
-            fixed_line.remove()
+        (self.raw_line,) = ax.plot([], [], "-", color=COLORS[1], lw=1.8,
+                                   label="$v_t$ (starts at $v_0 = 0$)")
+        (self.fixed_line,) = ax.plot([], [], "-", color=COLORS[0], lw=2.2,
+                                     label="bias-corrected $v_t / (1-β^t)$")
         ax.set_ylim(min(0.0, self.values.min()) - 1, self.values.max() + 3)
         ax.set_xlim(0, T + 1)
         ax.set(title="Exponentially weighted average", xlabel="step t", ylabel="value")
         ax.legend(loc="lower right", fontsize=8)
-        lags = np.arange(0, T)
-        (weights,) = ax_w.plot([], [], "o-", color=COLORS[0], markersize=2.5, lw=1,
-                               label="weight")
-        (memory,) = ax_w.plot([], [], color=COLORS[3], lw=1.2, ls=":", label="1 / (1 - β)")
+        (self.weights_line,) = ax_w.plot([], [], "o-", color=COLORS[0], markersize=2.5, lw=1,
+                                         label="weight")
+        (self.memory_line,) = ax_w.plot([], [], color=COLORS[3], lw=1.2, ls=":",
+                                        label="1 / (1 - β)")
         ax_w.set_xlim(-1, min(T, 100))
         ax_w.set_yscale("log")
         ax_w.set_ylim(*_W_LIM)
@@ -105,24 +105,28 @@ class EWAExplorer(CourseWidget):
                  ylabel="weight $(1-β)β^k$ (log)")
         ax_w.legend(loc="upper right", fontsize=8)
         self.ax, self.ax_w = ax, ax_w
-
         curves = [ewa_curves(self.values, b) for b in BETAS]
-        raw = np.stack([np.column_stack([t, r]) for r, _ in curves])          # (F, T, 2)
-        scene = Scene(fig, labels=[f"β = {b:.2f}" for b in BETAS])
-        scene.line(ax, raw, like=raw_line)
-        if self.bias_correction.value:
-            scene.line(ax, np.stack([np.column_stack([t, c]) for _, c in curves]), like=fixed_line)
+        self._raw = np.stack([np.column_stack([t, r]) for r, _ in curves])          # (F, T, 2)
+        self._fixed = np.stack([np.column_stack([t, c]) for _, c in curves])        # (F, T, 2)
+        lags = np.arange(0, T)
         with np.errstate(under="ignore"):
-            w = (1 - BETAS[:, None]) * BETAS[:, None] ** lags[None, :]          # (F, T)
-        w = np.where(w >= _W_LIM[0] / 10, w, np.nan)      # below the axes: leave it out
-        scene.line(ax_w, np.stack([np.broadcast_to(lags, w.shape), w], axis=-1), like=weights)
-        scene.points(ax_w, np.stack([np.broadcast_to(lags, w.shape), w], axis=-1), like=weights,
-                     size=2.5 ** 2)
+            w = (1 - BETAS[:, None]) * BETAS[:, None] ** lags[None, :]              # (F, T)
+        w = np.where(w >= _W_LIM[0] / 10, w, np.nan)      # far below the axes: leave it out
+        self._weights = np.stack([np.broadcast_to(lags, w.shape), w], axis=-1)      # (F, T, 2)
+
+    def _scene(self):
+        scene = Scene(self.fig, labels=[f"β = {b:.2f}" for b in BETAS])
+        scene.line(self.ax, self._raw, like=self.raw_line)
+        if self.bias_correction.value:
+            scene.line(self.ax, self._fixed, like=self.fixed_line)
+        scene.line(self.ax_w, self._weights, like=self.weights_line)
+        scene.points(self.ax_w, self._weights, like=self.weights_line, size=2.5 ** 2)
         mem = 1.0 / (1.0 - BETAS)
-        scene.line(ax_w, np.stack([np.stack([mem, mem], 1), np.tile(_W_LIM, (len(BETAS), 1))],
-                                  axis=-1), like=memory)
-        scene.text(ax, [f"β = {b:.2f}: memory ≈ 1/(1-β) = {m:.0f} steps"
-                        for b, m in zip(BETAS, mem)], (0.02, 0.96), size=10)
+        scene.line(self.ax_w, np.stack([np.stack([mem, mem], 1),
+                                        np.tile(_W_LIM, (len(BETAS), 1))], axis=-1),
+                   like=self.memory_line)
+        scene.text(self.ax, [f"β = {b:.2f}: memory ≈ 1/(1-β) = {m:.0f} steps"
+                             for b, m in zip(BETAS, mem)], (0.02, 0.96), size=10)
         self.scene = scene
         return scene
 

@@ -120,6 +120,7 @@ class PerceptronWidget(CourseWidget):
                                           readout_format=".3g")
         self.reset_button = W.Button(description="Reset", icon="undo", tooltip="back to epoch 0",
                                      layout=W.Layout(width="90px"))
+        self._build_figure()
         self.player = FramePlayer(self._scene(lr), fps=fps, frame=0,
                                   alt="perceptron decision boundary, epoch by epoch")
         self.reset_button.on_click(lambda _: self.reset())
@@ -127,37 +128,47 @@ class PerceptronWidget(CourseWidget):
         self._assemble(self.player, [[self.reset_button, self.lr_slider]])
 
     # -- frames -----------------------------------------------------------------------------
+    def _build_figure(self):
+        """The static figure, built once: a re-train only changes the mistakes panel's data."""
+        self.fig = fig = static_figure(self.figsize)
+        fig.set_layout_engine("constrained")
+        self.ax, self.ax_mistakes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
+        self.art = _plane_artists(self.ax, self.X, self.y, self.extent)
+        self.ax.set_title(" ")                 # the caption is a per-epoch text layer
+        self.art["shade"].remove()
+        a = self.ax_mistakes
+        (self.updates_line,) = a.plot([], [], "o-", ms=4, label="mistakes during the epoch")
+        (self.wrong_line,) = a.plot([], [], "s--", ms=4, lw=1.5, label="on the wrong side after it")
+        (self.marker,) = a.plot([], [], color="0.4", lw=1, ls=":", label="_epoch")
+        finish(a, "Mistakes per epoch (lr = 0.001)", "epoch", "points", legend=False)
+        a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, fontsize=8)
+        fig.canvas.draw()
+        fig.set_layout_engine("none")          # keep that layout: re-laying out costs ~0.3 s
+
     def _scene(self, lr):
-        """Train with ``lr`` and build the whole animation (static figure + per-epoch layers)."""
+        """Train with ``lr`` and build the whole animation (per-epoch layers on the figure)."""
         self.lr = float(lr)
         self.model = Perceptron().fit(self.X, self.y, epochs=self.epochs, lr=self.lr,
                                       rng=self.seed, stop_early=True)
         self.frames = f = _Frames(self.model, self.X, self.y, self.extent)
         n = len(f)
-        self.fig = fig = static_figure(self.figsize)
-        fig.set_layout_engine("constrained")
-        self.ax, self.ax_mistakes = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
-        art = _plane_artists(self.ax, self.X, self.y, self.extent)
-        self.ax.set_title(" ")                 # the caption is a per-epoch text layer
-        art["shade"].remove()
         a = self.ax_mistakes
         epochs = np.arange(n)
-        a.plot(epochs[1:], f.updates[1:], "o-", ms=4, label="mistakes during the epoch")
-        a.plot(epochs, f.n_wrong, "s--", ms=4, lw=1.5, label="on the wrong side after it")
-        (marker,) = a.plot([], [], color="0.4", lw=1, ls=":", label="_epoch")
+        self.updates_line.set_data(epochs[1:], f.updates[1:])
+        self.wrong_line.set_data(epochs, f.n_wrong)
         a.set_xlim(-0.5, max(n - 0.5, 1.5))
         top = max(f.n_wrong.max(), f.updates[1:].max(), 1)
         a.set_ylim(-0.04 * top, 1.08 * top)
-        finish(a, f"Mistakes per epoch (lr = {self.lr:.3g})", "epoch", "points", legend=False)
-        a.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, fontsize=8)
+        a.set_title(f"Mistakes per epoch (lr = {self.lr:.3g})")
 
-        scene = Scene(fig, labels=[f"epoch {k} / {n - 1}" for k in range(n)])
+        scene = Scene(self.fig, labels=[f"epoch {k} / {n - 1}" for k in range(n)])
         scene.image(self.ax, f.shade, self.extent, colors=_CLASS_COLORS, alpha=0.15, zorder=0.5)
-        scene.line(self.ax, f.segments, like=art["line"])
+        scene.line(self.ax, f.segments, like=self.art["line"])
         rings = [self.X[f.wrong[:, k]] for k in range(n)]
-        scene.points(self.ax, rings, like=art["wrong"])
+        scene.points(self.ax, rings, like=self.art["wrong"])
         lo, hi = a.get_ylim()
-        scene.line(a, np.array([[[k, lo], [k, hi]] for k in range(n)], dtype=float), like=marker)
+        scene.line(a, np.array([[[k, lo], [k, hi]] for k in range(n)], dtype=float),
+                   like=self.marker)
         scene.text(self.ax, [f.caption(k) for k in range(n)], (0.5, 1.02), size=10,
                    ha="center", va="bottom")
         self.scene = scene
