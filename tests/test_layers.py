@@ -341,3 +341,10 @@ def test_train_and_eval_toggle_every_layer_and_return_it(name):
     assert layer.train(False) is layer and not layer.training
     if isinstance(layer, L.Sequential):
         assert not any(child.training for child in layer)
+
+
+def test_parameters_pairs_each_param_with_its_own_gradient():
+    layer = L.Dense(3, 2, rng=0)
+    pairs = layer.parameters()
+    assert [(p is layer.params[k], g is layer.grads[k]) for (p, g), k in zip(pairs, "Wb")] == \
+        [(True, True), (True, True)]

@@ -500,3 +500,11 @@ def test_bce_targets_exactly_0_and_1_are_allowed_just_outside_are_not():
         for bad in (-1e-12, 1 + 1e-12):
             with pytest.raises(ValueError, match=r"target must be in \[0, 1\]"):
                 loss(np.array([0.5]), np.array([bad]))
+
+
+def test_bce_clips_probabilities_of_exactly_0_and_1_at_eps():
+    loss = BCELoss()
+    value = loss(np.array([0.0, 1.0]), np.array([1.0, 0.0]))     # confidently, totally wrong
+    assert value == pytest.approx(-np.log(1e-12), rel=1e-5)      # -log(EPS), EPS = 1e-12
+    assert np.all(np.isfinite(loss.backward()))
+    assert loss(np.array([1.0, 0.0]), np.array([1.0, 0.0])) == pytest.approx(0.0, abs=1e-11)

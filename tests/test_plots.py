@@ -124,3 +124,29 @@ def test_subplots_passes_keyword_arguments_on():
     fig, axes = plots.subplots(2, sharey=True)
     axes[0].set_ylim(0, 7)
     assert axes[1].get_ylim() == (0, 7)                          # shared with the first panel
+
+
+@pytest.mark.parametrize("scores", [False, True])
+def test_decision_boundary_colours_the_predicted_classes(scores, monkeypatch):
+    X = np.array([[-1.0, -1.0], [1.0, 1.0]])
+    y = np.array([0, 0])                                         # the data shows one class only
+
+    def predict(P):
+        labels = (P[:, 0] > 0).astype(int) + 2 * (P[:, 1] > 0)   # four quadrants: classes 0..3
+        return np.eye(4)[labels] if scores else labels
+
+    fig, ax = plt.subplots()
+    seen = {}
+    original = ax.contourf
+
+    def spy(xx, yy, Z, **kwargs):
+        seen["Z"], seen["kwargs"] = Z, kwargs
+        return original(xx, yy, Z, **kwargs)
+
+    monkeypatch.setattr(ax, "contourf", spy)
+    plots.plot_decision_boundary(ax, predict, X, y, resolution=4, margin=0.0)
+    xx, yy, _ = plots.grid_2d(X, resolution=4, margin=0.0)
+    want = (xx > 0).astype(int) + 2 * (yy > 0)
+    np.testing.assert_array_equal(seen["Z"], want)
+    assert seen["kwargs"]["cmap"].N == 4                         # a colour for each predicted class
+    np.testing.assert_array_equal(seen["kwargs"]["levels"], [-0.5, 0.5, 1.5, 2.5, 3.5])
