@@ -13,6 +13,7 @@ from .ch02_activations import *  # noqa: F401,F403
 from .ch03_losses import *  # noqa: F401,F403
 from .ch04_backprop import *  # noqa: F401,F403
 from .ch05_optimizers import *  # noqa: F401,F403
+from .ch00_05_extra import *  # noqa: F401,F403
 from .ch05b_generalization import *  # noqa: F401,F403
 from .ch06_normalization import *  # noqa: F401,F403
 from .ch07_convolution import *  # noqa: F401,F403
