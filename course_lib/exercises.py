@@ -39,14 +39,19 @@ class MarkerError(ValueError):
     """A ``### BEGIN SOLUTION`` without its ``### END SOLUTION`` (or the other way round)."""
 
 
+def _ending(line):
+    """The line break at the end of ``line``: ``"\\n"``, ``"\\r\\n"``, or ``""`` (the last line)."""
+    return line[len(line.rstrip("\r\n")):]
+
+
 def strip_solutions(source, markdown=False):
     """Replace every solution block in one cell's ``source`` text; returns the new text.
 
     A marker line may carry any surrounding whitespace (``### BEGIN SOLUTION   ``). Every line
-    keeps its own ending (``\n``, ``\r\n`` or none at the end of the cell): the stub takes the
-    markers' endings, so a cell without a final newline still has none.
+    keeps its own line break (LF, CRLF, or none at the end of the cell): the stub takes the
+    markers' breaks, so a cell without a final newline still has none.
     """
-    out, inside, indent, eol = [], False, "", ""
+    out, inside, indent = [], False, ""
     for number, line in enumerate(source.splitlines(keepends=True), start=1):
         stripped = line.strip()
         if stripped == BEGIN:
@@ -55,14 +60,13 @@ def strip_solutions(source, markdown=False):
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
             if not markdown:
-                out.append(indent + "# YOUR CODE HERE" + line[len(line.rstrip("\r\n")):])
+                out.append(indent + "# YOUR CODE HERE" + _ending(line))
         elif stripped == END:
             if not inside:
                 raise MarkerError(f"line {number}: {END} without {BEGIN}")
             inside = False
-            eol = line[len(line.rstrip("\r\n")):]
-            out.append(indent + ("YOUR ANSWER HERE" if markdown else "raise NotImplementedError()")
-                       + eol)
+            stub = "YOUR ANSWER HERE" if markdown else "raise NotImplementedError()"
+            out.append(indent + stub + _ending(line))
         elif not inside:
             out.append(line)
     if inside:
