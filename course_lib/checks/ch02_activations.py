@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from .. import functions as F
-from .core import Case, table
+from .core import Case, in_place, table
 
 __all__ = ["sigmoid", "sigmoid_prime", "relu", "relu_prime", "softmax", "leaky_relu"]
 
@@ -28,17 +28,6 @@ _EXTREMES = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
 
 
 # -- sigmoid --------------------------------------------------------------------------------------
-def _sig_clip_in_place(x):
-    np.clip(x, -500, 500, out=x)
-    return 1 / (1 + np.exp(-x))
-
-
-def _sig_into_x(x):
-    z = np.exp(-np.abs(x))
-    x[...] = np.where(x >= 0, 1 / (1 + z), z / (1 + z))
-    return x
-
-
 sigmoid = table(
     "sigmoid", F.sigmoid,
     cases=[Case(np.array([-5.0, -1.0, 0.0, 1.0, 5.0])), Case(_grid(2, 3), what="sigmoid of a (2, 3) array"),
@@ -57,8 +46,9 @@ sigmoid = table(
             lambda x: np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x))),
         "for x < 0 the stable branch is z / (1 + z) with z = np.exp(-|x|), not 1 / (1 + z)":
             lambda x: 1 / (1 + np.exp(-np.abs(x))),
-        "np.clip(x, ..., out=x) writes into the caller's x: clip a copy, np.clip(x, -500, 500)": _sig_clip_in_place,
-        "you wrote the result into x (x[...] = ...): " + _IN_PLACE: _sig_into_x,
+        "np.clip(x, ..., out=x) writes into the caller's x: clip a copy, np.clip(x, -500, 500)":
+            in_place(lambda x: np.clip(x, -500, 500), lambda x: 1 / (1 + np.exp(-x))),
+        "you wrote the result into x (x[...] = ...): " + _IN_PLACE: in_place(F.sigmoid),
         "math.exp takes one number; np.exp works on whole arrays": lambda x: 1 / (1 + math.exp(-x)),
     },
     correct=[lambda x: np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))),
@@ -102,11 +92,6 @@ sigmoid_prime = table(
 
 
 # -- relu -----------------------------------------------------------------------------------------
-def _relu_in_place(x):
-    x[x < 0] = 0
-    return x
-
-
 relu = table(
     "relu", F.relu,
     cases=[Case(np.array([-2.0, -0.5, 0.0, 0.5, 2.0])), Case(np.arange(-6.0, 6.0).reshape(3, 4),
@@ -120,7 +105,7 @@ relu = table(
         "that is the step function (x > 0); ReLU returns x itself where x > 0": lambda x: (x > 0).astype(float),
         "the sign is flipped": lambda x: -np.maximum(x, 0),
         "x[x < 0] = 0 (or np.maximum(x, 0, out=x)) changes the caller's array; np.maximum(x, 0) builds "
-        "a new one": _relu_in_place,
+        "a new one": in_place(F.relu),
         "Python's max() compares a whole array with 0: use np.maximum(x, 0)": lambda x: max(x, 0),
         "a list comprehension gives a Python list: use np.maximum(x, 0), which returns an array":
             lambda x: [max(v, 0.0) for v in x],
@@ -130,11 +115,6 @@ relu = table(
 
 
 # -- relu' ----------------------------------------------------------------------------------------
-def _rp_in_place(x):
-    x[...] = x > 0
-    return x
-
-
 relu_prime = table(
     "relu_prime", F.relu_prime,
     cases=[Case(np.array([-2.0, -0.5, 0.5, 2.0])), Case(np.array([-1.0, 0.0, 1.0]), what="relu_prime([-1, 0, 1])"),
@@ -150,7 +130,8 @@ relu_prime = table(
         "you returned relu(x) itself; the derivative is 1 (not x) where x > 0": lambda x: np.maximum(x, 0),
         "your mask is inverted: the slope of max(x, 0) is 0 where x < 0 (the unit is off) and 1 where x > 0":
             lambda x: (x <= 0).astype(float),
-        "x[...] = ... writes into the caller's array: return (x > 0).astype(float), a new one": _rp_in_place,
+        "x[...] = ... writes into the caller's array: return (x > 0).astype(float), a new one":
+            in_place(lambda x: x > 0),
         "the slope of max(x, 0) is 0 where x < 0: only positive inputs get 1": np.ones_like,
         "at x = 0 use 0 (PyTorch's choice), not 0.5": lambda x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5)),
     },
@@ -160,11 +141,6 @@ relu_prime = table(
 
 
 # -- leaky relu -----------------------------------------------------------------------------------
-def _leaky_in_place(x, negative_slope=0.01):
-    x[x < 0] *= negative_slope
-    return x
-
-
 _X4 = np.array([-2.0, -0.5, 0.5, 2.0])
 leaky_relu = table(
     "leaky_relu", F.leaky_relu,
@@ -182,7 +158,8 @@ leaky_relu = table(
             lambda x, negative_slope=0.01: np.where(x > 0, x, -negative_slope * x),
         "you ignored the negative_slope argument (your result uses 0.01): use the argument":
             lambda x, negative_slope=0.01: np.where(x > 0, x, 0.01 * x),
-        "x[x < 0] *= negative_slope changes the caller's array; np.where builds a new one": _leaky_in_place,
+        "x[x < 0] *= negative_slope changes the caller's array; np.where builds a new one":
+            in_place(F.leaky_relu),
         "the negative side is negative_slope * x, not x - negative_slope":
             lambda x, negative_slope=0.01: np.where(x > 0, x, x - negative_slope),
     },
@@ -196,12 +173,6 @@ _NO_SHIFT = ("softmax without the max shift: np.exp(1000) overflows to inf and i
              "Subtract x.max(axis=-1, keepdims=True) first: softmax(x - c) = softmax(x)")
 _KEEPDIMS = ("x.max(axis=-1) and e.sum(axis=-1) have shape (N,), which broadcasts along the wrong "
              "axis of an (N, N) array; use keepdims=True")
-
-
-def _sm_in_place(x):
-    x -= x.max(axis=-1, keepdims=True)
-    e = np.exp(x)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _sm(shift, total):
@@ -239,7 +210,8 @@ softmax = table(
             _sm(lambda x: x.max(), _rows),
         "subtract the MAX of each row (x.max(axis=-1, keepdims=True)), not the min: exp(1000 - min) "
         "still overflows": _sm(lambda x: x.min(axis=-1, keepdims=True), _rows),
-        "x -= x.max(...) writes into the caller's array; write shifted = x - x.max(...)": _sm_in_place,
+        "x -= x.max(...) writes into the caller's array; write shifted = x - x.max(...)":
+            in_place(lambda x: x - x.max(axis=-1, keepdims=True), F.softmax),
         "subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves exp(1000), which "
         "overflows": _sm(lambda x: x.mean(axis=-1, keepdims=True), _rows),
     },

@@ -9,7 +9,7 @@ no max shift, /N missing, integer labels used as one-hot, writing into an input,
 
 import numpy as np
 
-from .core import Case, table
+from .core import Case, in_place, table
 
 __all__ = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad"]
 
@@ -23,13 +23,12 @@ _NO_SHIFT = ("no max shift: np.exp(1000) overflows to inf and inf / inf = nan; s
 
 
 # -- MSE ------------------------------------------------------------------------------------------
+def _diff(pred, target):
+    return pred - target
+
+
 def _mse(pred, target):
     return np.mean((pred - target) ** 2)
-
-
-def _mse_in_place(pred, target):
-    pred -= target
-    return np.mean(pred ** 2)
 
 
 _P4, _T4 = np.array([1.0, -2.0, 3.0, 0.5]), np.array([0.0, 0.0, 1.0, 1.0])
@@ -55,7 +54,8 @@ mse = table(
             lambda pred, target: np.sum((pred - target) ** 2) / len(pred),
         "np.mean(..., axis=0) gives one number per column: average over everything, np.mean(...)":
             lambda pred, target: np.mean((pred - target) ** 2, axis=0),
-        "pred -= target writes into the caller's array: d = pred - target builds a new one": _mse_in_place,
+        "pred -= target writes into the caller's array: d = pred - target builds a new one":
+            in_place(_diff, lambda pred, target: np.mean(pred ** 2)),
     },
     correct=[lambda pred, target: float(np.mean(np.square(pred - target))),
              lambda pred, target: ((pred - target) ** 2).sum() / pred.size],
@@ -64,11 +64,6 @@ mse = table(
 
 def _mse_grad(pred, target):
     return 2 * (pred - target) / pred.size
-
-
-def _mse_grad_in_place(pred, target):
-    pred -= target
-    return 2 * pred / pred.size
 
 
 mse_grad = table(
@@ -90,7 +85,7 @@ mse_grad = table(
         "you returned the loss itself; the gradient has the shape of pred: 2 * (pred - target) / n":
             lambda pred, target: np.mean((pred - target) ** 2),
         "pred -= target writes into the caller's array: d = pred - target builds a new one":
-            _mse_grad_in_place,
+            in_place(_diff, lambda pred, target: 2 * pred / pred.size),
     },
     correct=[_mse_grad, lambda pred, target: (pred - target) * (2.0 / np.prod(np.shape(pred)))],
     summary="gradient 2 (pred - target) / n")
@@ -168,11 +163,6 @@ def _bcel_where(z, y):
     return -np.mean(y * log_sig + (1 - y) * log_one_minus)
 
 
-def _bcel_clip_in_place(z, y):
-    np.clip(z, -100, 100, out=z)
-    return _bcel(z, y)
-
-
 _Z4, _Y4 = np.array([2.0, -1.0, 0.5, 0.0]), np.array([1.0, 0.0, 0.0, 1.0])
 _LOGITS = ("work on the logits: max(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))); going through the "
            "sigmoid loses everything beyond |z| ~ 37")
@@ -203,7 +193,7 @@ bce_with_logits = table(
         "sigmoid(±1000) is exactly 1 or 0, so the log is log(0) = -inf. " + _LOGITS:
             lambda z, y: _bce_no_clip(1 / (1 + np.exp(-z)), y),
         "np.clip(z, ..., out=z) writes into the caller's z; and the logits formula needs no clipping":
-            _bcel_clip_in_place,
+            in_place(lambda z, y: np.clip(z, -100, 100), _bcel),
     },
     correct=[_bcel, lambda z, y: np.mean(np.logaddexp(0, z) - z * y),
              lambda z, y: np.mean(np.maximum(z, 0) - z * y + np.log(1 + np.exp(-np.abs(z))))],
@@ -211,9 +201,25 @@ bce_with_logits = table(
 
 
 # -- categorical cross-entropy --------------------------------------------------------------------
-def _log_softmax(z):
-    s = z - z.max(axis=1, keepdims=True)
+def _shift(logits, labels):
+    return logits - logits.max(axis=1, keepdims=True)
+
+
+def _lse(s):
+    """log-softmax of rows already shifted (``s = z - c``): s - log(sum(exp(s)))."""
     return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+def _log_softmax(z):
+    return _lse(z - z.max(axis=1, keepdims=True))
+
+
+def _softmax(z):
+    return _normalized(np.exp(z - z.max(axis=1, keepdims=True)))
+
+
+def _normalized(e):
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def _ce(logits, labels):
@@ -224,16 +230,6 @@ def _ce_from(log_p):
     def f(logits, labels):
         return -np.mean(log_p(logits)[np.arange(len(labels)), labels])
     return f
-
-
-def _ce_in_place(logits, labels):
-    logits -= logits.max(axis=1, keepdims=True)
-    return _ce(logits, labels)
-
-
-def _ce_no_keepdims(logits, labels):
-    s = logits - logits.max(axis=1)
-    return -np.mean((s - np.log(np.exp(s).sum(axis=1, keepdims=True)))[np.arange(len(labels)), labels])
 
 
 def _ce_lse_no_keepdims(logits, labels):
@@ -275,21 +271,19 @@ cross_entropy = table(
         "apply softmax first: the inputs are logits (raw scores), not probabilities":
             _ce_from(lambda z: np.log(z)),
         _LABELS: _ce_one_hot,
-        "it looks like keepdims is missing in the max: " + _KEEPDIMS: _ce_no_keepdims,
+        "it looks like keepdims is missing in the max: " + _KEEPDIMS: _ce_from(lambda z: _lse(z - z.max(axis=1))),
         "it looks like keepdims is missing in the sum of the log-sum-exp: " + _KEEPDIMS: _ce_lse_no_keepdims,
-        _NO_SHIFT: _ce_from(lambda z: z - np.log(np.exp(z).sum(axis=1, keepdims=True))),
+        _NO_SHIFT: _ce_from(_lse),
         "log(softmax) is log(0) = -inf where softmax underflows: compute log-probabilities directly "
         "with log-sum-exp, "
         "log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True)) with s = z - z.max(axis=1, keepdims=True)":
-            _ce_from(lambda z: np.log(np.exp(z - z.max(axis=1, keepdims=True))
-                                      / np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True))),
+            _ce_from(lambda z: np.log(_softmax(z))),
         "you subtracted the max of the whole array: subtract each row's own max, z.max(axis=1, keepdims=True)":
-            _ce_from(lambda z: (z - z.max()) - np.log(np.exp(z - z.max()).sum(axis=1, keepdims=True))),
+            _ce_from(lambda z: _lse(z - z.max())),
         "logits -= ... writes into the caller's array: shifted = logits - logits.max(axis=1, keepdims=True)":
-            _ce_in_place,
+            in_place(_shift, _ce),
         "subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves exp(1000), which "
-        "overflows": _ce_from(lambda z: (z - z.mean(axis=1, keepdims=True)) - np.log(
-            np.exp(z - z.mean(axis=1, keepdims=True)).sum(axis=1, keepdims=True))),
+        "overflows": _ce_from(lambda z: _lse(z - z.mean(axis=1, keepdims=True))),
     },
     correct=[_ce, lambda logits, labels: -np.sum(
         np.eye(logits.shape[1])[labels] * _log_softmax(logits)) / len(labels),
@@ -299,22 +293,12 @@ cross_entropy = table(
     summary="stable on logits of ±1000")
 
 
-def _softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
 def _one_hot(labels, k):
     return np.eye(k)[labels]
 
 
 def _sce_grad(logits, labels):
     return (_softmax(logits) - _one_hot(labels, logits.shape[1])) / len(labels)
-
-
-def _sce_in_place(logits, labels):
-    logits -= logits.max(axis=1, keepdims=True)
-    return _sce_grad(logits, labels)
 
 
 def _sce_p(p_of):
@@ -354,12 +338,11 @@ def _grad_mistakes():
             lambda logits, labels: (_softmax(logits) - labels) / len(labels),
         "it looks like keepdims is missing in the softmax: " + _KEEPDIMS:
             _sce_p(lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1)),
-        _NO_SHIFT: _sce_p(lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)),
+        _NO_SHIFT: _sce_p(lambda z: _normalized(np.exp(z))),
         "subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves exp(1000), which "
-        "overflows": _sce_p(lambda z: np.exp(z - z.mean(axis=1, keepdims=True))
-                            / np.exp(z - z.mean(axis=1, keepdims=True)).sum(axis=1, keepdims=True)),
+        "overflows": _sce_p(lambda z: _normalized(np.exp(z - z.mean(axis=1, keepdims=True)))),
         "logits -= ... writes into the caller's array: shifted = logits - logits.max(axis=1, keepdims=True)":
-            _sce_in_place,
+            in_place(_shift, _sce_grad),
     }
 
 

@@ -50,7 +50,6 @@ import warnings
 import numpy as np
 
 PASSED, WRONG, TODO = "passed", "wrong", "todo"
-FAILED = WRONG  # the older name
 _LABELS = {PASSED: "✅ passed", WRONG: "❌ wrong", TODO: "⏳ to do"}
 TODO_MESSAGE = "not implemented yet: replace `raise NotImplementedError()` above with your code."
 _strict_override = None
@@ -528,9 +527,17 @@ class Table:
         return (self.extra(c, fn) if self.extra is not None else None) or self.summary
 
 
-def table(name, reference, cases, mistakes=None, correct=(), **options):
-    """A table-driven checker (a :class:`Table`); see the module docstring for the options."""
-    return Table(name, reference, cases, mistakes, correct, **options)
+table = Table  # a table-driven checker; see the module docstring for the options
+
+
+def in_place(new_value, result=None, arg=0):
+    """A mistake family: write ``new_value(*args)`` into input number ``arg`` (``x -= ...``,
+    ``x[...] = ...``, ``out=x``), then return ``result(*args)`` on the modified inputs (by default
+    the modified input itself)."""
+    def wrong(*args, **kwargs):
+        args[arg][...] = new_value(*args, **kwargs)
+        return args[arg] if result is None else result(*args, **kwargs)
+    return wrong
 
 
 def self_test(check):
@@ -594,10 +601,6 @@ class Checker:
         """An input must not be modified by the learner's code."""
         self.ok(same(before, after, 0, 0), f"{what} was modified in place",
                 hint or "work on a copy or build a new array instead of writing into the input")
-
-    def case(self, table_, fn, k):
-        """Run case ``k`` of a :class:`Table` on ``fn`` (a body mixing tables and code)."""
-        return table_.run_case(self, fn, k)
 
 
 def _sentence(text):
