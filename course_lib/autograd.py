@@ -292,3 +292,7 @@ def __getattr__(name):
     if name in _ELSEWHERE:
         return getattr(importlib.import_module(_ELSEWHERE[name], __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_ELSEWHERE])

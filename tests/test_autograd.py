@@ -376,6 +376,7 @@ def test_network_and_drawing_live_apart_and_are_re_exported():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         autograd.nope
     assert set(autograd.__all__) >= {"Value", "no_grad", "MLP", "draw_graph"}
+    assert {"MLP", "Neuron", "draw_graph", "Value"} <= set(dir(autograd))
 
 
 def test_mlp_seeded_reference_values():
