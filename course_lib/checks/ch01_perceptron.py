@@ -8,7 +8,7 @@ cases include points exactly on the line (z = 0) and a prediction that is alread
 import numpy as np
 
 from ..perceptron import GATE_INPUTS
-from .core import Case, compare, describe, loosely_same, table
+from .core import Case, compare, describe, in_place, loosely_same, table
 
 __all__ = ["step", "weighted_sum", "perceptron_predict", "perceptron_update", "and_gate_weights",
            "train_epoch"]
@@ -16,11 +16,6 @@ __all__ = ["step", "weighted_sum", "perceptron_predict", "perceptron_update", "a
 
 def _step(z):
     return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
-
-
-def _step_into(z):
-    z[...] = z > 0
-    return z
 
 
 def _step_if(z):
@@ -42,7 +37,8 @@ step = table(
         "(z > 0).astype(int) gives integers: the exercise asks for floats, .astype(float)":
             lambda z: (z > 0).astype(int),
         _TRUTH: _step_if,
-        "z[...] = ... writes into the caller's array: return a new one, (z > 0).astype(float)": _step_into,
+        "z[...] = ... writes into the caller's array: return a new one, (z > 0).astype(float)":
+            in_place(lambda z: z > 0),
     },
     correct=[_step, lambda z: np.where(z > 0, 1.0, 0.0), lambda z: np.heaviside(z, 0.0)],
     summary="step(0) = 0, any shape")
