@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd import Value
 from ..autograd import topological_order as _reference_order
 from .ch03_losses import _grad_cases, _grad_mistakes, _sce_alt, _sce_grad
-from .core import Case, describe, table
+from .core import Case, describe, in_place, table
 
 __all__ = ["dense_backward", "relu_backward", "softmax_ce_backward", "numerical_gradient",
            "train_step", "value_mul", "value_tanh", "topological_order", "backprop"]
@@ -41,11 +41,6 @@ def _dense_case(n, d_in, d_out):
                 what=f"dense_backward for x ({n}, {d_in}), W ({d_in}, {d_out})")
 
 
-def _dense_scaled_in_place(x, W, dout):
-    dout /= len(x)
-    return _dense(x, W, dout)
-
-
 dense_backward = table(
     "dense_backward", _dense, names=("dx", "dW", "db"),
     cases=[_dense_case(3, 3, 3), _dense_case(5, 4, 2), _dense_case(4, 2, 6)],
@@ -63,7 +58,8 @@ dense_backward = table(
             _dense_with(dx=lambda x, W, d: d @ W),
         "dx = dout @ W.T, not W @ dout.T (that is its transpose)": _dense_with(dx=lambda x, W, d: W @ d.T),
         "return them in the order dx, dW, db": lambda x, W, dout: _dense(x, W, dout)[::-1],
-        "dout /= N writes into the caller's dout (and the 1/N does not belong here)": _dense_scaled_in_place,
+        "dout /= N writes into the caller's dout (and the 1/N does not belong here)":
+            in_place(lambda x, W, dout: dout / len(x), _dense, arg=2),
     },
     correct=[_dense, lambda x, W, dout: (np.einsum("nj,ij->ni", dout, W), np.einsum("ni,nj->ij", x, dout),
                                          np.ones(len(x)) @ dout)],
@@ -73,11 +69,6 @@ dense_backward = table(
 # -- relu -----------------------------------------------------------------------------------------
 def _relu_bw(dout, x):
     return dout * (x > 0)
-
-
-def _relu_bw_in_place(dout, x):
-    dout[x <= 0] = 0
-    return dout
 
 
 _xr = _rng.normal(size=(4, 5))
@@ -97,7 +88,7 @@ relu_backward = table(
         "the mask is inverted: pass the gradient where x > 0": lambda dout, x: dout * (x <= 0),
         "at x = 0 the gradient is 0 (PyTorch's choice): mask with x > 0, not x >= 0": lambda dout, x: dout * (x >= 0),
         "dout[x <= 0] = 0 modifies dout in place; the layer contract forbids it: build a new array, "
-        "dx = dout * (x > 0)": _relu_bw_in_place,
+        "dx = dout * (x > 0)": in_place(_relu_bw),
         "the arguments are (dout, x): the mask comes from the second one": lambda dout, x: x * (dout > 0),
     },
     correct=[_relu_bw, lambda dout, x: np.where(x > 0, dout, 0.0)],
@@ -288,12 +279,7 @@ def _op(unary, form="right"):
     return op if unary else (lambda a, b: op(a, b))
 
 
-def _mul(form="right"):
-    return _op(False, form)
-
-
-def _tanh(form="right"):
-    return _op(True, form)
+_mul, _tanh = functools.partial(_op, False), functools.partial(_op, True)
 
 
 value_mul = table(
@@ -338,14 +324,10 @@ def _labelled(root):
     return root, nodes
 
 
-def _diamond_root():
+def _diamond():
     a, b = Value(2.0), Value(-1.0)
     c = a * b
-    return (c + a) * c
-
-
-def _diamond():
-    return _labelled(_diamond_root())[0]
+    return _labelled((c + a) * c)
 
 
 def _bfs_trap():
@@ -362,8 +344,7 @@ def _chain(n=2_000):
     return _labelled(chain)
 
 
-_GRAPHS = {"diamond": lambda: _labelled(_diamond_root()),
-           "bfs": _bfs_trap, "chain": _chain}
+_GRAPHS = {"diamond": _diamond, "bfs": _bfs_trap, "chain": _chain}
 
 
 @functools.lru_cache(maxsize=None)
@@ -479,8 +460,7 @@ topological_order = table(
 
 # -- backprop -------------------------------------------------------------------------------------
 def _bp_drive(f):
-    root = _diamond()
-    nodes = _reference_order(root)
+    root, nodes = _diamond()
     f(root)
     return tuple(v.grad for v in nodes)
 
