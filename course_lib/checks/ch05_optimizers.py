@@ -11,7 +11,7 @@ case changes the learning rate between steps: lr inside the velocity only shows 
 
 import numpy as np
 
-from .core import Case, _pair, describe, same, table
+from .core import Case, _pair, describe, in_place, same, table
 
 __all__ = ["gd_step", "minibatches", "ewa", "momentum_step", "rmsprop_step", "adam_step"]
 
@@ -90,11 +90,6 @@ def _gd_drive(step, p, grads, lr):
     return _path(lambda p, g, state, lr: step(p, g, lr), p, grads, lr)
 
 
-def _gd_into_g(p, g, lr):
-    g *= lr
-    p -= g
-
-
 gd_step = table(
     "gd_step", _gd, arg_names=("p", "g", "lr"), mutable=("p",), driver=_gd_drive, check=_check_path(()),
     cases=[Case(_P0, np.array([[0.5, -1.0, 2.0]]), 0.1), Case(_P0, np.array([[3.0, 0.0, -4.0]]), 0.01),
@@ -104,7 +99,8 @@ gd_step = table(
         "the step ignores the learning rate: multiply the gradient by lr": lambda p, g, lr: p.__isub__(g),
         "returning a new array does not update the caller's p: " + _REBOUND: lambda p, g, lr: p - lr * g,
         "p is unchanged: " + _REBOUND: lambda p, g, lr: None,
-        "g *= lr writes into the caller's gradient: compute lr * g into a new array": _gd_into_g,
+        "g *= lr writes into the caller's gradient: compute lr * g into a new array":
+            in_place(lambda p, g, lr: g * lr, lambda p, g, lr: p.__isub__(g), arg=1),
         "divide by nothing: the step is lr * g, not g / lr": lambda p, g, lr: p.__isub__(g / lr),
         "the learning rate is the argument lr, not a fixed number": lambda p, g, lr: p.__isub__(0.1 * g),
     },
@@ -235,7 +231,7 @@ def _ewa(values, beta, bias_correction=True, t0=1, swap=False, init_first=False,
     return np.array(out, dtype=np.float64)
 
 
-def _ewa_mistake(**form):
+def _ewa_form(**form):
     return lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction, **form)
 
 
@@ -249,34 +245,32 @@ def _ewa_in_place(values, beta, bias_correction=True):
 
 _VALUES = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 8.0, 10.0])
 ewa = table(
-    "ewa", lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction),
+    "ewa", _ewa_form(),
     cases=[Case(_VALUES, 0.9, what="ewa(values, beta=0.9)"), Case(_VALUES, 0.5, what="ewa(values, beta=0.5)"),
            Case(_VALUES, 0.9, kw={"bias_correction": False}, what="ewa(values, 0.9, bias_correction=False)"),
            Case(np.random.default_rng(4).normal(5.0, 2.0, 40), 0.8, what="ewa of 40 values, beta=0.8")],
     mistakes={
         "no bias correction: divide v_t by (1 - beta**t) when bias_correction is True":
-            _ewa_mistake(never=True),
+            _ewa_form(never=True),
         "bias correction with t starting at 0: the first average is divided by 1 - beta**0 = 0. Count "
-        "steps from t = 1": _ewa_mistake(t0=0),
+        "steps from t = 1": _ewa_form(t0=0),
         "wrong step count in the bias correction: after the first value t = 1, so divide by 1 - beta**1 "
-        "(you used t + 1)": _ewa_mistake(t0=2),
+        "(you used t + 1)": _ewa_form(t0=2),
         "beta and 1 - beta are swapped: v = beta * v + (1 - beta) * x keeps most of the OLD average":
-            lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction, swap=True),
+            _ewa_form(swap=True),
         "start from v_0 = 0 and apply the recursion to the first value too (the bias correction assumes "
-        "v_0 = 0)": lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction,
-                                                                    init_first=True),
+        "v_0 = 0)": _ewa_form(init_first=True),
         "with bias_correction=False return the raw averages v_t (no division)":
             lambda values, beta, bias_correction=True: _ewa(values, beta, True),
         "you stored the corrected value back into v: keep v_t uncorrected and divide only what you "
-        "return": lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction, store=True),
-        "use the argument beta, not a fixed 0.9":
-            lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction, b=0.9),
+        "return": _ewa_form(store=True),
+        "use the argument beta, not a fixed 0.9": _ewa_form(b=0.9),
         "values[t] = ... writes into the caller's array: collect the averages in a new list or array":
             _ewa_in_place,
         "return a NumPy array (np.array(out)), not a Python list":
             lambda values, beta, bias_correction=True: list(_ewa(values, beta, bias_correction)),
     },
-    correct=[lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction),
+    correct=[_ewa_form(),
              lambda values, beta, bias_correction=True: (lambda t, v: v / (1 - beta ** t) if bias_correction
                                                          else v)(
                  np.arange(1, len(values) + 1),
