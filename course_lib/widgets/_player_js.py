@@ -301,8 +301,12 @@ function render({ model, el: root }) {
     const blob = new Blob([u8(v)], { type: "image/png" });
     const img = new Image();
     const id = S.id;
-    img.onload = () => { if (id === S.id) { backdrop = img; backdropId = id; dirty = true; } };
-    img.src = URL.createObjectURL(blob);
+    const url = URL.createObjectURL(blob);
+    img.onload = () => {
+      URL.revokeObjectURL(url);
+      if (id === S.id) { backdrop = img; backdropId = id; dirty = true; }
+    };
+    img.src = url;
   }
 
   function paint() {
@@ -459,4 +463,6 @@ function render({ model, el: root }) {
 }
 
 export default { render };
+// for the course's tests (tests/test_widgets_js.py runs them under Node); anywidget uses render
+export { mapper, pointsAt, decode };
 """

@@ -34,8 +34,10 @@ A chapter builds one like this::
 Display it as a cell's last expression; stored, it reads ``Descent(31 frames)`` plus
 :data:`RUN_HINT`. Follow the cell with a static matplotlib figure (``scene.snapshot(k)`` draws
 frame ``k`` with matplotlib itself) so the chapter reads on GitHub. A browser test measures the
-frame rate in the page: ``nb.measure_fps(nb.players().first)`` after ``nb.press_play()`` (see
-``tests/browser/conftest.py``); it must be >= 50 in headless Chromium.
+frame rate in the page: ``nb.set_loop(0); nb.press_play(0); nb.measure_fps(nb.player_canvas(0),
+seconds=1.5, tries=3)`` (see ``tests/browser/conftest.py``); it must be >= 50 in headless
+Chromium. Keys typed in the player stay out of JupyterLab's shortcuts; its controls (Play, Step
+back, Step forward, the Frame scrubber, Speed, Loop) have accessible names.
 """
 
 import io

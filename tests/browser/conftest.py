@@ -84,8 +84,9 @@ Frame players (``course_lib.widgets.base.FramePlayer``, the browser-side animati
         Measures IN THE PAGE how many distinct pictures a canvas shows per second: on every
         ``requestAnimationFrame`` tick it hashes the pixels of a half-size copy of the canvas
         (every pixel of a full-size read-back slowed a long notebook's page down) and counts the
-        ticks whose hash differs from the tick before. Returns ``{"fps", "distinct", "ticks",
-        "seconds", "max_gap_ms"}`` (``ticks / seconds`` is the display rate, ~60 in headless Chromium;
+        ticks whose hash differs from the tick before. Returns ``{"fps", "distinct",
+        "ticks", "seconds", "max_gap_ms"}`` (``ticks / seconds`` is the display rate, ~60 in
+        headless Chromium;
         ``max_gap_ms`` the longest time without a change). With ``tries=3`` it keeps the best of
         three windows (``"all"`` lists them): on a shared, loaded machine a window can lose
         ticks to other processes; ``distinct == ticks`` shows the widget itself missed none.
