@@ -49,6 +49,8 @@ def inputs(shape, seed):
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 @pytest.mark.parametrize("name", LAYERS)
 def test_backward_matches_numerical_gradient(name, shape, seed):
+    if name == "Softmax" and shape[-1] == 1:
+        shape = (1, 2)        # softmax over one class is constant: a check there cannot fail
     layer = LAYERS[name]()
     errors = check_layer_gradients(layer, inputs(shape, seed), rng=seed)
     assert set(errors) == {"x"}                      # activations have no parameters
