@@ -18,10 +18,6 @@ def _step(z):
     return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
 
 
-def _step_if(z):
-    return 1.0 if z > 0 else 0.0
-
-
 _TRUTH = "`if z > 0:` only works for a single number; for arrays compare element-wise: (z > 0)"
 step = table(
     "step", _step, errors=[("truth value of an array", _TRUTH)],
@@ -36,7 +32,7 @@ step = table(
         "z > 0 gives True/False: the exercise asks for floats 1.0 and 0.0, (z > 0).astype(float)": lambda z: z > 0,
         "(z > 0).astype(int) gives integers: the exercise asks for floats, .astype(float)":
             lambda z: (z > 0).astype(int),
-        _TRUTH: _step_if,
+        _TRUTH: lambda z: 1.0 if z > 0 else 0.0,
         "z[...] = ... writes into the caller's array: return a new one, (z > 0).astype(float)":
             in_place(lambda z: z > 0),
     },
