@@ -60,12 +60,9 @@ sigmoid = table(
 
 
 # -- sigmoid' -------------------------------------------------------------------------------------
+_s = F.sigmoid
 _PRIME_OVERFLOW = ("np.exp(-x) / (1 + np.exp(-x))**2 is inf / inf at x = -1000; reuse a stable "
                    "sigmoid: s = sigmoid(x), then s * (1 - s)")
-
-
-def _s(x):
-    return F.sigmoid(x)
 
 
 sigmoid_prime = table(
