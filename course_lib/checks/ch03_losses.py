@@ -9,6 +9,7 @@ no max shift, /N missing, integer labels used as one-hot, writing into an input,
 
 import numpy as np
 
+from .. import functions as F
 from .core import Case, in_place, table
 
 __all__ = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad"]
@@ -152,11 +153,6 @@ def _bcel(z, y):
     return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
 
 
-def _bcel_sigmoid(z, y, eps=1e-12):
-    s = np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
-    return _bce(s, y, eps)
-
-
 def _bcel_where(z, y):
     log_sig = np.where(z >= 0, -np.log1p(np.exp(-z)), z - np.log1p(np.exp(z)))
     log_one_minus = np.where(z >= 0, -z - np.log1p(np.exp(-z)), -np.log1p(np.exp(z)))
@@ -189,7 +185,7 @@ bce_with_logits = table(
         "the max(z, 0) term is missing: max(z, 0) - z * y + log(1 + exp(-|z|))":
             lambda z, y: np.mean(-z * y + np.log1p(np.exp(-np.abs(z)))),
         "the loss is capped near -log(eps) = 27.6: you went through sigmoid and clipped. " + _LOGITS:
-            _bcel_sigmoid,
+            lambda z, y: _bce(F.sigmoid(z), y),
         "sigmoid(±1000) is exactly 1 or 0, so the log is log(0) = -inf. " + _LOGITS:
             lambda z, y: _bce_no_clip(1 / (1 + np.exp(-z)), y),
         "np.clip(z, ..., out=z) writes into the caller's z; and the logits formula needs no clipping":
@@ -205,9 +201,9 @@ def _shift(logits, labels):
     return logits - logits.max(axis=1, keepdims=True)
 
 
-def _lse(s):
+def _lse(s, keepdims=True):
     """log-softmax of rows already shifted (``s = z - c``): s - log(sum(exp(s)))."""
-    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=keepdims))
 
 
 def _log_softmax(z):
@@ -230,15 +226,6 @@ def _ce_from(log_p):
     def f(logits, labels):
         return -np.mean(log_p(logits)[np.arange(len(labels)), labels])
     return f
-
-
-def _ce_lse_no_keepdims(logits, labels):
-    s = logits - logits.max(axis=1, keepdims=True)
-    return -np.mean((s - np.log(np.exp(s).sum(axis=1)))[np.arange(len(labels)), labels])
-
-
-def _ce_one_hot(logits, labels):
-    return -np.mean(np.sum(labels * _log_softmax(logits), axis=1))
 
 
 _sq = _rng.normal(0, 2, size=(3, 3))
@@ -270,9 +257,10 @@ cross_entropy = table(
             lambda logits, labels: -np.mean(np.exp(_log_softmax(logits))[np.arange(len(labels)), labels]),
         "apply softmax first: the inputs are logits (raw scores), not probabilities":
             _ce_from(lambda z: np.log(z)),
-        _LABELS: _ce_one_hot,
+        _LABELS: lambda logits, labels: -np.mean(np.sum(labels * _log_softmax(logits), axis=1)),
         "it looks like keepdims is missing in the max: " + _KEEPDIMS: _ce_from(lambda z: _lse(z - z.max(axis=1))),
-        "it looks like keepdims is missing in the sum of the log-sum-exp: " + _KEEPDIMS: _ce_lse_no_keepdims,
+        "it looks like keepdims is missing in the sum of the log-sum-exp: " + _KEEPDIMS:
+            _ce_from(lambda z: _lse(z - z.max(axis=1, keepdims=True), keepdims=False)),
         _NO_SHIFT: _ce_from(_lse),
         "log(softmax) is log(0) = -inf where softmax underflows: compute log-probabilities directly "
         "with log-sum-exp, "
