@@ -163,14 +163,10 @@ numerical_gradient = table(
 
 
 # -- one training step ----------------------------------------------------------------------------
-def _model():
-    from ..layers import Dense, ReLU, Sequential
-    return Sequential(Dense(2, 8, rng=1), ReLU(), Dense(8, 3, rng=2))
-
-
 def _train_drive(f, X, y, lr):
+    from ..layers import Dense, ReLU, Sequential
     from ..losses import CrossEntropyLoss
-    model = _model()
+    model = Sequential(Dense(2, 8, rng=1), ReLU(), Dense(8, 3, rng=2))
     loss = f(model, CrossEntropyLoss(), X, y, lr)
     return (loss, {k: v.copy() for k, v in model.params.items()},
             any(np.any(g != 0) for g in model.grads.values()))
