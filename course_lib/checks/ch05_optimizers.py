@@ -86,12 +86,9 @@ def _gd(p, g, lr):
     p -= lr * g
 
 
-def _gd_drive(step, p, grads, lr):
-    return _path(lambda p, g, state, lr: step(p, g, lr), p, grads, lr)
-
-
 gd_step = table(
-    "gd_step", _gd, arg_names=("p", "g", "lr"), mutable=("p",), driver=_gd_drive, check=_check_path(()),
+    "gd_step", _gd, arg_names=("p", "g", "lr"), mutable=("p",), check=_check_path(()),
+    driver=lambda step, p, grads, lr: _path(lambda p, g, state, lr: step(p, g, lr), p, grads, lr),
     cases=[Case(_P0, np.array([[0.5, -1.0, 2.0]]), 0.1), Case(_P0, np.array([[3.0, 0.0, -4.0]]), 0.01),
            Case(_P0, _grads(5), np.array([0.1, 0.05, 0.2, 0.01]), what="4 steps with a changing lr")],
     mistakes={
@@ -167,9 +164,8 @@ def _mb_same_seed(c, fn):
          "draw the permutation from the rng argument, not from np.random")
 
 
-def _mb_shuffle_in_place(X, y, batch_size, rng):
-    rng.shuffle(X)
-    return [(X[i:i + batch_size], y[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+def _in_order(X, y, bs, rng):
+    return [(X[i:i + bs], y[i:i + bs]) for i in range(0, len(X), bs)]
 
 
 def _mb_variant(transform):
@@ -184,8 +180,7 @@ minibatches = table(
     cases=[Case(*_data(n), bs, np.random.default_rng(seed), what=f"minibatches of {n} samples, batch_size={bs}")
            for n, bs, seed in ((23, 5, 0), (20, 5, 1), (7, 10, 2), (6, 1, 3))],
     mistakes={
-        "the samples come in their original order: shuffle, idx = rng.permutation(N)":
-            lambda X, y, bs, rng: [(X[i:i + bs], y[i:i + bs]) for i in range(0, len(X), bs)],
+        "the samples come in their original order: shuffle, idx = rng.permutation(N)": _in_order,
         "the last, smaller batch is missing: range(0, N, batch_size) keeps it":
             _mb_variant(lambda X, y, bs, idx: [(X[idx[i:i + bs]], y[idx[i:i + bs]])
                                                for i in range(0, len(X) - bs + 1, bs)]),
@@ -202,7 +197,8 @@ minibatches = table(
             _mb_variant(lambda X, y, bs, idx: [(X[idx[i:i + bs - 1]], y[idx[i:i + bs - 1]])
                                                for i in range(0, len(X), bs)]),
         "rng.shuffle(X) shuffles the caller's X in place (and y is not shuffled with it): use "
-        "idx = rng.permutation(N), then X[idx], y[idx]": _mb_shuffle_in_place,
+        "idx = rng.permutation(N), then X[idx], y[idx]":
+            in_place(lambda X, y, bs, rng: rng.permutation(X), _in_order),
         "the batches should be (X_batch, y_batch) pairs, not X batches only":
             _mb_variant(lambda X, y, bs, idx: [X[idx[i:i + bs]] for i in range(0, len(X), bs)]),
     },
@@ -280,39 +276,32 @@ ewa = table(
 
 
 # -- momentum -------------------------------------------------------------------------------------
+#: form -> (the new velocity, the change of p), from mu, v, g and lr; other forms use "torch"'s
+_MOMENTUM = {
+    "torch": (lambda mu, v, g, lr: mu * v + g, lambda mu, v, g, lr: -lr * v),
+    "lr_inside": (lambda mu, v, g, lr: mu * v + lr * g, lambda mu, v, g, lr: -v),
+    "uphill": (lambda mu, v, g, lr: mu * v + lr * g, lambda mu, v, g, lr: v),
+    "ewa": (lambda mu, v, g, lr: mu * v + (1 - mu) * g, lambda mu, v, g, lr: -lr * v),
+    "nesterov": (lambda mu, v, g, lr: mu * v + g, lambda mu, v, g, lr: -lr * (g + mu * v)),
+    "cs231n": (lambda mu, v, g, lr: mu * v - lr * g, lambda mu, v, g, lr: v),
+    "minus_g": (lambda mu, v, g, lr: mu * v - g, lambda mu, v, g, lr: lr * v),
+}
+
+
 def _momentum(form="torch"):
+    new_v, dp = _MOMENTUM.get(form, _MOMENTUM["torch"])
+
     def step(p, g, state, lr, momentum=0.9):
         mu = 0.9 if form == "fixed_mu" else momentum
         v = state.setdefault("v" if form == "key" else "velocity", np.zeros_like(p))
         if form == "fresh":
             v[...] = 0.0
-        if form == "lr_inside":
-            v[...] = mu * v + lr * g
-            p -= v
-        elif form == "uphill":
-            v[...] = mu * v + lr * g
-            p += v
-        elif form == "ewa":
-            v[...] = mu * v + (1 - mu) * g
-            p -= lr * v
-        elif form == "nesterov":
-            v[...] = mu * v + g
-            p -= lr * (g + mu * v)
-        elif form == "rebind_v":
-            v = mu * v + g
-            p -= lr * v
-        elif form == "rebind_p":
-            v[...] = mu * v + g
-            p = p - lr * v
-        elif form == "cs231n":
-            v[...] = mu * v - lr * g
-            p += v
-        elif form == "minus_g":
-            v[...] = mu * v - g
-            p += lr * v
+        if form == "rebind_v":  # the mistake: a new local v, state["velocity"] stays zero
+            v = new_v(mu, v, g, lr)
         else:
-            v[...] = mu * v + g
-            p -= lr * v
+            v[...] = new_v(mu, v, g, lr)
+        if form != "rebind_p":  # the mistake `p = p - lr * v` leaves the caller's p as it was
+            p += dp(mu, v, g, lr)
     return step
 
 
