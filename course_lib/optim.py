@@ -153,8 +153,11 @@ class SGD(Optimizer):
         p -= self.lr * g
 
     def hyper(self):
-        return {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov,
-                "weight_decay": self.weight_decay}
+        out = {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov,
+               "weight_decay": self.weight_decay}
+        if self.dampening:  # shown when set, so the repr names every option in use
+            out["dampening"] = self.dampening
+        return out
 
 
 class AdaGrad(Optimizer):
@@ -188,7 +191,11 @@ class AdaGrad(Optimizer):
         p -= lr * g / (np.sqrt(s) + self.eps)
 
     def hyper(self):
-        return {"lr": self.lr, "eps": self.eps, "weight_decay": self.weight_decay}
+        out = {"lr": self.lr, "eps": self.eps, "weight_decay": self.weight_decay}
+        for name in ("lr_decay", "initial_accumulator_value"):  # shown when set
+            if getattr(self, name):
+                out[name] = getattr(self, name)
+        return out
 
 
 #: PyTorch spells it ``Adagrad``
@@ -302,8 +309,11 @@ class Adam(Optimizer):
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
     def hyper(self):
-        return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
-                "weight_decay": self.weight_decay}
+        out = {"lr": self.lr, "betas": self.betas, "eps": self.eps,
+               "weight_decay": self.weight_decay}
+        if self.amsgrad:  # shown when set
+            out["amsgrad"] = True
+        return out
 
 
 class AdamW(Adam):

@@ -473,3 +473,18 @@ def test_moving_average_value_is_a_copy(corrected, want):
     out = ema.update(np.array([2.0, 4.0]))
     out[...] = 0.0
     np.testing.assert_allclose(ema.value, want)
+
+
+@pytest.mark.parametrize("make, text", [
+    (lambda m: optim.SGD(m, lr=0.1, momentum=0.9, dampening=0.5),
+     "SGD(lr=0.1, momentum=0.9, nesterov=False, weight_decay=0.0, dampening=0.5)"),
+    (lambda m: optim.SGD(m, lr=0.1), "SGD(lr=0.1, momentum=0.0, nesterov=False, weight_decay=0.0)"),
+    (lambda m: optim.AdaGrad(m, lr=0.1, lr_decay=0.1, initial_accumulator_value=0.5),
+     "AdaGrad(lr=0.1, eps=1e-10, weight_decay=0.0, lr_decay=0.1, initial_accumulator_value=0.5)"),
+    (lambda m: optim.Adam(m, lr=0.01, amsgrad=True),
+     "Adam(lr=0.01, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0, amsgrad=True)"),
+    (lambda m: optim.Adam(m, lr=0.01),
+     "Adam(lr=0.01, betas=(0.9, 0.999), eps=1e-08, weight_decay=0.0)"),   # as chapter 05 prints
+])
+def test_repr_names_every_option_in_use(make, text):
+    assert repr(make(Dense(2, 2, rng=0))) == text
