@@ -141,6 +141,8 @@ perceptron_update = table(
 
 # -- a gate by hand -------------------------------------------------------------------------------
 _AND = (0.0, 0.0, 0.0, 1.0)
+_AND_RULE = ("AND fires only when both inputs are 1: you need b <= 0, w1 + b <= 0, w2 + b <= 0 and "
+             "w1 + w2 + b > 0")
 _GATES = {(0.0, 1.0, 1.0, 1.0): "OR", (1.0, 1.0, 1.0, 0.0): "NAND", (1.0, 0.0, 0.0, 0.0): "NOR",
           (0.0, 0.0, 0.0, 0.0): "a constant 0", (1.0, 1.0, 1.0, 1.0): "a constant 1"}
 
@@ -174,8 +176,7 @@ def _gate_check(got, want, case):
     hint = (f"your gate computes {name}. " if name else "") + (
         "At (0, 0) z is just b, so AND needs b <= 0. " if got["table"][0] == 1 else "") + (
         "z = 0 gives 0 (step(0) = 0); move the bias so that (1, 1) is strictly above 0. "
-        if got["z"][3] == 0 else "") + ("AND fires only when both inputs are 1: you need b <= 0, "
-                                        "w1 + b <= 0, w2 + b <= 0 and w1 + w2 + b > 0")
+        if got["z"][3] == 0 else "") + _AND_RULE
     return "wrong truth table: input " + "; input ".join(rows), hint
 
 
@@ -187,10 +188,8 @@ and_gate_weights = table(
     "and_gate_weights", _gate([1.0, 1.0], -1.5), driver=_gate_drive, check=_gate_check,
     cases=[Case(what="and_gate_weights()")],
     mistakes={
-        "your gate computes OR. AND fires only when both inputs are 1: you need b <= 0, w1 + b <= 0, "
-        "w2 + b <= 0 and w1 + w2 + b > 0": _gate([1.0, 1.0], -0.5),
-        "your gate computes NAND. AND fires only when both inputs are 1: you need b <= 0, w1 + b <= 0, "
-        "w2 + b <= 0 and w1 + w2 + b > 0": _gate([-1.0, -1.0], 1.5),
+        "your gate computes OR. " + _AND_RULE: _gate([1.0, 1.0], -0.5),
+        "your gate computes NAND. " + _AND_RULE: _gate([-1.0, -1.0], 1.5),
         "z = 0 gives 0 (step(0) = 0); move the bias so that (1, 1) is strictly above 0":
             _gate([1.0, 1.0], -2.0),
         "end with `return w, b`, w an array of 2 weights and b a number": lambda: np.array([1.0, 1.0]),
@@ -204,10 +203,8 @@ and_gate_weights = table(
 
 def _gate_note(seen):
     on = [f"({int(r[0])}, {int(r[1])})" for r, z in zip(GATE_INPUTS, seen["z"]) if z == 0]
-    if on:
-        return (f"note: {', '.join(on)} lies exactly on your line; it works only because step(0) = 0, "
-                "a bias halfway between is safer")
-    return None
+    return (f"note: {', '.join(on)} lies exactly on your line; it works only because step(0) = 0, "
+            "a bias halfway between is safer") if on else None
 
 
 # -- one epoch of training ------------------------------------------------------------------------
