@@ -9,10 +9,10 @@ pytestmark = pytest.mark.browser
 #: the time from the scrubber's input event to the player showing the new frame, in the page
 _JS_LATENCY = """(player) => {
   window.__courseLatency = null;
-  const scrub = player.querySelector('input[type=range]');
   const before = player.dataset.frame;
   let t0 = null;
-  scrub.addEventListener('input', () => { t0 = performance.now(); }, {once: true});
+  // capture phase on the player: before the scrubber's own listener draws the frame
+  player.addEventListener('input', () => { t0 = performance.now(); }, {capture: true, once: true});
   const obs = new MutationObserver(() => {
     if (player.dataset.frame !== before && t0 !== null) {
       obs.disconnect();
