@@ -353,20 +353,12 @@ def _rmsprop(form="torch"):
             s[...] = 0.0
         if form == "swapped":
             a = 1 - a
-        if form == "g_not_squared":
-            s[...] = a * s + (1 - a) * g
-        elif form == "no_one_minus":
-            s[...] = a * s + g * g
-        else:
-            s[...] = a * s + (1 - a) * g * g
-        if form == "eps_inside":
-            p -= lr * g / np.sqrt(s + eps)
-        elif form == "no_sqrt":
-            p -= lr * g / (s + eps)
-        elif form == "rebind_p":
-            p = p - lr * g / (np.sqrt(s) + eps)
-        else:
-            p -= lr * g / (np.sqrt(s) + eps)
+        added = {"g_not_squared": (1 - a) * g, "no_one_minus": g * g}.get(form, (1 - a) * g * g)
+        s[...] = a * s + added
+        root = (np.sqrt(s + eps) if form == "eps_inside" else s + eps if form == "no_sqrt"
+                else np.sqrt(s) + eps)
+        if form != "rebind_p":  # the mistake `p = p - ...` leaves the caller's p as it was
+            p -= lr * g / root
     return step
 
 
