@@ -98,6 +98,8 @@ def one_hot(y, n_classes=None):
     y = np.asarray(y)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"one_hot: expected integer labels of shape (N,), got {y.dtype} {y.shape}")
+    if n_classes is None and y.size == 0:
+        raise ValueError("one_hot: empty labels need n_classes (there is no largest label to count)")
     c = int(y.max()) + 1 if n_classes is None else int(n_classes)
     if y.size and (y.min() < 0 or y.max() >= c):
         raise ValueError(f"one_hot: labels must be in 0..{c - 1}")

@@ -95,16 +95,16 @@ def gelu(x):
     """
     x = _arr(x)
     xc = np.clip(x, -100.0, 100.0)
-    inner = SQRT_2_OVER_PI * (xc + 0.044715 * xc ** 3)
+    inner = SQRT_2_OVER_PI * (xc + 0.044715 * (xc * xc * xc))   # x ** 3 goes through pow: ~100x slower
     return 0.5 * x * (1.0 + np.tanh(inner))
 
 
 def gelu_prime(x):
     x = _arr(x)
     xc = np.clip(x, -100.0, 100.0)
-    t = np.tanh(SQRT_2_OVER_PI * (xc + 0.044715 * xc ** 3))
+    t = np.tanh(SQRT_2_OVER_PI * (xc + 0.044715 * (xc * xc * xc)))
     # the second term is x * sech^2(...) * (...): exactly 0 once tanh saturates, so use xc there
-    d_inner = SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * xc ** 2)
+    d_inner = SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * (xc * xc))
     return 0.5 * (1.0 + t) + 0.5 * xc * (1.0 - t ** 2) * d_inner
 
 

@@ -88,3 +88,9 @@ def test_an_int_test_size_is_exact_with_stratification(count):
         assert np.abs(share).max() < 1.0
     else:
         assert set(np.unique(y_te)) == set(range(10)) and len(X_te) == 10
+
+
+def test_one_hot_of_empty_labels():
+    assert data.one_hot(np.array([], dtype=np.int64), 3).shape == (0, 3)
+    with pytest.raises(ValueError, match="empty labels need n_classes"):
+        data.one_hot(np.array([], dtype=np.int64))

@@ -7,7 +7,8 @@ and ``grads`` (dicts of arrays with the same keys and shapes), and a train/eval 
 The layers live in modules by topic and are all importable from here
 (``from course_lib.layers import Dense``):
 
-- ``core``  the ``Layer`` contract, ``Dense``, the activation layers, ``Softmax``, ``Sequential``
+- ``core``  the ``Layer`` contract, ``Dense``, the activation layers, ``Softmax``, ``Container``
+  (a layer made of layers), ``Sequential``
 - ``conv``  ``Conv2d``, ``MaxPool2d``, ``AvgPool2d``, ``Flatten`` (NCHW images, im2col)
 - ``dropout``  ``Dropout`` (inverted dropout; identity in eval mode)
 - ``norm``  ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm`` (PyTorch's running-statistics convention)
@@ -15,8 +16,8 @@ The layers live in modules by topic and are all importable from here
   ``MultiHeadAttention``, ``TransformerBlock`` (sequences (N, T, D))
 """
 
-from .core import (ELU, GELU, Dense, Identity, Layer, LeakyReLU, ReLU, Sequential, Sigmoid,
-                   Softmax, Tanh, check_shape)
+from .core import (ELU, GELU, Container, Dense, Identity, Layer, LeakyReLU, ReLU, Sequential,
+                   Sigmoid, Softmax, Tanh, check_shape)
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, conv_output_size
 from .dropout import Dropout
 from .norm import BatchNorm1d, BatchNorm2d, LayerNorm
@@ -24,7 +25,7 @@ from .attention import (Embedding, MultiHeadAttention, PositionalEncoding, Trans
                         attention_backward, causal_mask, merge_heads, scaled_dot_product_attention,
                         split_heads)
 
-__all__ = ["Layer", "Dense", "Identity", "Sigmoid", "Tanh", "ReLU", "GELU", "LeakyReLU", "ELU",
+__all__ = ["Layer", "Container", "Dense", "Identity", "Sigmoid", "Tanh", "ReLU", "GELU", "LeakyReLU", "ELU",
            "Softmax", "Sequential", "check_shape",
            "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "conv_output_size", "Dropout",
            "BatchNorm1d", "BatchNorm2d", "LayerNorm",
