@@ -114,7 +114,7 @@ relu = table(
 # -- relu' ----------------------------------------------------------------------------------------
 relu_prime = table(
     "relu_prime", F.relu_prime,
-    cases=[Case(np.array([-2.0, -0.5, 0.5, 2.0])), Case(np.array([-1.0, 0.0, 1.0]), what="relu_prime([-1, 0, 1])"),
+    cases=[Case(np.array([-2.0, -0.5, 0.5, 2.0])), Case(np.array([-1.0, 0.0, 1.0])),
            Case(np.arange(-6.0, 6.0).reshape(4, 3) + 0.5, what="relu_prime of a (4, 3) array")],
     mistakes={
         "the comparison x > 0 gives True/False: the exercise asks for a float array, (x > 0).astype(float)":
@@ -186,10 +186,9 @@ softmax = table(
            Case(np.random.default_rng(3).normal(size=(4, 4)), what="softmax of a batch of shape (4, 4)"),
            Case(np.random.default_rng(2).normal(size=(3, 5)), what="softmax of a batch of shape (3, 5)"),
            Case(np.array([[1000.0, 1001.0, 1002.0]]), quiet=True, hint=_NO_SHIFT),
-           Case(np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]]), quiet=True,
-                what="softmax([[1000, 1001, 1002], [-1000, -1001, -1002]])"),
-           Case(np.array([[0.0, 1000.0], [-1000.0, 0.0]]), quiet=True, what="softmax([[0, 1000], [-1000, 0]])"),
-           Case(np.array([[0.0, 2000.0], [-3000.0, 0.0]]), quiet=True, what="softmax([[0, 2000], [-3000, 0]])")],
+           Case(np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]]), quiet=True),
+           Case(np.array([[0.0, 1000.0], [-1000.0, 0.0]]), quiet=True),
+           Case(np.array([[0.0, 2000.0], [-3000.0, 0.0]]), quiet=True)],
     mistakes={
         "divide np.exp(x) by its sum so that the outputs add up to 1": np.exp,
         "softmax exponentiates first: np.exp(x) / np.exp(x).sum()": lambda x: x / _rows(x),
