@@ -35,7 +35,7 @@ def _mse(pred, target):
 _P4, _T4 = np.array([1.0, -2.0, 3.0, 0.5]), np.array([0.0, 0.0, 1.0, 1.0])
 mse = table(
     "mse", _mse,
-    cases=[Case(_P4, _T4, what="mse([1, -2, 3, 0.5], [0, 0, 1, 1])"),
+    cases=[Case(_P4, _T4),
            Case(_rng.normal(size=(5, 3)), _rng.normal(size=(5, 3)), what="mse on a (5, 3) batch"),
            Case(_rng.normal(size=(4, 4)), _rng.normal(size=(4, 4)), what="mse on a (4, 4) batch")],
     mistakes={
@@ -116,11 +116,11 @@ _EXTREME_P = np.array([0.0, 1.0, 1.0, 0.0, 0.5])
 _EXTREME_Y = np.array([1.0, 0.0, 1.0, 0.0, 1.0])
 bce = table(
     "bce", _bce,
-    cases=[Case(np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0]), what="bce([0.9, 0.2, 0.6], [1, 0, 0])"),
+    cases=[Case(np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])),
            Case(_rng.uniform(0.01, 0.99, 8), _rng.uniform(size=8), what="bce with soft targets y in [0, 1]"),
            Case(np.array([0.0]), np.array([1.0]), quiet=True, hint=_CLIP, rtol=1e-4),
            Case(np.array([1.0]), np.array([0.0]), quiet=True, hint="clip on both sides: " + _CLIP, rtol=1e-4),
-           Case(_EXTREME_P, _EXTREME_Y, quiet=True, rtol=1e-4, what="bce([0, 1, 1, 0, 0.5], [1, 0, 1, 0, 1])"),
+           Case(_EXTREME_P, _EXTREME_Y, quiet=True, rtol=1e-4),
            Case(np.array([1.0]), np.array([1.0]), quiet=True, rtol=1e-4,
                 hint="at p = 1, y = 1 the unused term is 0 * log(0) = 0 * -inf = nan: " + _CLIP),
            Case(_EXTREME_P, _EXTREME_Y, kw={"eps": 1e-3}, quiet=True, rtol=1e-2, optional=True,
@@ -164,11 +164,11 @@ _LOGITS = ("work on the logits: max(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
            "sigmoid loses everything beyond |z| ~ 37")
 bce_with_logits = table(
     "bce_with_logits", _bcel,
-    cases=[Case(_Z4, _Y4, what="bce_with_logits([2, -1, 0.5, 0], [1, 0, 0, 1])"),
+    cases=[Case(_Z4, _Y4),
            Case(_rng.normal(0, 4, 10), _rng.integers(0, 2, 10).astype(float), what="bce_with_logits on 10 logits"),
            Case(_rng.normal(0, 4, 6), _rng.uniform(size=6), what="bce_with_logits with soft targets"),
-           Case(np.array([1000.0, -1000.0, 1000.0, -1000.0]), np.array([0.0, 1.0, 1.0, 0.0]), quiet=True,
-                what="bce_with_logits([1000, -1000, 1000, -1000], [0, 1, 1, 0])", hint=_LOGITS)],
+           Case(np.array([1000.0, -1000.0, 1000.0, -1000.0]), np.array([0.0, 1.0, 1.0, 0.0]),
+                quiet=True, hint=_LOGITS)],
     mistakes={
         "the loss came out negative: check the signs against max(z, 0) - z * y + log(1 + exp(-|z|))":
             lambda z, y: -_bcel(z, y),
@@ -232,8 +232,7 @@ _sq = _rng.normal(0, 2, size=(3, 3))
 cross_entropy = table(
     "cross_entropy", _ce,
     cases=[Case(_sq, np.array([2, 0, 2]), what="cross_entropy on random logits (3, 3)"),
-           Case(np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0]]), np.array([0, 2]),
-                what="cross_entropy([[2, 1, 0], [0, 0, 0]], [0, 2])"),
+           Case(np.array([[2.0, 1.0, 0.0], [0.0, 0.0, 0.0]]), np.array([0, 2])),
            Case(_rng.normal(0, 2, size=(6, 4)), _rng.permutation(6) % 4, what="cross_entropy on random logits (6, 4)"),
            Case(np.array([[1000.0, -1000.0, 0.0]]), np.array([0]), quiet=True, hint=_NO_SHIFT),
            Case(np.array([[1000.0, -1000.0, 0.0]]), np.array([1]), quiet=True,
