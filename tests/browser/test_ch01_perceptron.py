@@ -39,6 +39,16 @@ def test_perceptron_widget_plays_resets_and_retrains(open_notebook, record_prope
         nb.page.wait_for_timeout(100)
     assert heard == str(paused["frame"])
 
+    # speed and loop are the page's, and Python hears them
+    nb.players().first.get_by_role("combobox", name="Speed").select_option("4")
+    heard = ""
+    for _ in range(50):
+        heard = nb.kernel_print("print(widget.player.speed, widget.player.loop)").strip()
+        if heard == "4.0 True":
+            break
+        nb.page.wait_for_timeout(100)
+    assert heard == "4.0 True"
+
     # Reset (an ipywidgets button) goes back to epoch 0
     nb.page.get_by_role("button", name="Reset").click()
     nb.wait_for_player(0, frame=0)
