@@ -347,12 +347,10 @@ momentum_step = _optimizer(
 # -- RMSprop --------------------------------------------------------------------------------------
 def _rmsprop(form="torch"):
     def step(p, g, state, lr, alpha=0.99, eps=1e-8):
-        a = 0.99 if form == "fixed_alpha" else alpha
+        a = {"fixed_alpha": 0.99, "swapped": 1 - alpha}.get(form, alpha)
         s = state.setdefault("square_avg", g * g if form == "init_g2" else np.zeros_like(p))
         if form == "fresh":
             s[...] = 0.0
-        if form == "swapped":
-            a = 1 - a
         added = {"g_not_squared": (1 - a) * g, "no_one_minus": g * g}.get(form, (1 - a) * g * g)
         s[...] = a * s + added
         root = (np.sqrt(s + eps) if form == "eps_inside" else s + eps if form == "no_sqrt"
@@ -391,31 +389,23 @@ rmsprop_step = _optimizer(
 # -- Adam -----------------------------------------------------------------------------------------
 def _adam(form="torch"):
     def step(p, g, state, lr, betas=(0.9, 0.999), eps=1e-8):
-        b1, b2 = (0.9, 0.999) if form == "fixed_betas" else betas
-        if form == "swapped":
-            b1, b2 = b2, b1
+        b1, b2 = {"fixed_betas": (0.9, 0.999), "swapped": betas[::-1]}.get(form, betas)
         if not state:
             state.update(m=np.zeros_like(p), v=np.zeros_like(p), t=0)
         t = state["t"] + 1
         if form != "t_local":
             state["t"] = t
-        if form == "t0":
-            t -= 1
-        elif form == "t_plus":
-            t += 1
+        t += {"t0": -1, "t_plus": 1}.get(form, 0)  # the mistakes count from 0 or from 2
         m, v = state["m"], state["v"]
         m[...] = b1 * m + (1 - b1) * g
         v[...] = b2 * v + (1 - b2) * (g if form == "v_of_g" else g * g)
         m_hat = m if form == "no_correction" else m / (1 - b1 ** t)
         v_hat = v if form in ("no_correction", "only_m") else v / (1 - b2 ** t)
-        if form == "eps_inside":
-            p -= lr * m_hat / np.sqrt(v_hat + eps)
-        elif form == "eps_hat":
+        if form == "eps_hat":  # the paper's efficient form
             p -= lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (np.sqrt(v) + eps)
-        elif form == "rebind_p":
-            p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
-        else:
-            p -= lr * m_hat / (np.sqrt(v_hat) + eps)
+        elif form != "rebind_p":  # the mistake `p = p - ...` leaves the caller's p as it was
+            root = np.sqrt(v_hat + eps) if form == "eps_inside" else np.sqrt(v_hat) + eps
+            p -= lr * m_hat / root
         if form == "store_hat":
             m[...], v[...] = m_hat, v_hat
     return step
