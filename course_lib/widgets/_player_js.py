@@ -351,6 +351,7 @@ function render({ model, el: root }) {
 
   function setPlaying(on, notify = true) {
     if (on && frameNow() >= S.n - 1) t = 0;         // Play at the end starts over
+    if (!on) t = frameNow();                         // paused: exactly the frame Python hears
     playing = on && S.n > 1;
     play.textContent = playing ? "❚❚" : "▶";
     play.setAttribute("aria-pressed", playing ? "true" : "false");

@@ -192,6 +192,20 @@ def test_frame_player_plays_in_the_page(probe, record_property):
             break
         time.sleep(0.2)
     assert text == f"[('frame', {st['frame']})] {st['frame']}", text
+    # the paused picture is that frame, drawn where matplotlib's transform puts it: the line's
+    # colour at the pixel of (x[100], sin(x[100] + 2 pi k / F))
+    px = nb.kernel_print(f"k = {st['frame']}\n"
+                         "from matplotlib.colors import to_hex\n"
+                         "xy = [[x[100], np.sin(x[100] + 2 * np.pi * k / F)]]\n"
+                         "print(*scene.to_pixels(ax, xy)[0].round(3), to_hex(line.get_color()))"
+                         ).split()
+    cx, cy, color = float(px[0]), float(px[1]), px[2]
+    rgb = nb.player_canvas(0).evaluate(
+        "(c, [x, y]) => { const r = window.devicePixelRatio || 1;"
+        "  return Array.from(c.getContext('2d').getImageData(Math.floor(x * r),"
+        "    Math.floor(y * r), 1, 1).data).slice(0, 3); }", [cx, cy])
+    want = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    assert max(abs(a - b) for a, b in zip(rgb, want)) < 60, (rgb, want, cx, cy)
     # a click inside the axes reaches Python in data coordinates (the axes' centre: x = pi, y = 0)
     box = nb.kernel_print("print(*player.scene['axes'][0]['box'])").split()
     left, top, width, height = (float(v) for v in box)
