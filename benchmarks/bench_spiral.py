@@ -21,8 +21,10 @@ BUDGET_S, TARGET = 10.0, 0.95
 
 def run():
     X, y = data.spiral(100, 3, rng=0)
-    model = Sequential(Dense(2, 64, rng=1), ReLU(), Dense(64, 64, rng=2), ReLU(), Dense(64, 3, rng=3))
-    snapshots = Snapshots(X, resolution=80, at=np.unique(np.r_[0, np.geomspace(1, 300, 45).round()]))
+    model = Sequential(Dense(2, 64, rng=1), ReLU(), Dense(64, 64, rng=2), ReLU(),
+                       Dense(64, 3, rng=3))
+    at = np.unique(np.r_[0, np.geomspace(1, 300, 45).round()])
+    snapshots = Snapshots(X, resolution=80, at=at)
     start = time.perf_counter()
     fit(model, CrossEntropyLoss(), X, y, epochs=300, lr=0.5, callbacks=[snapshots])
     return time.perf_counter() - start, accuracy(model.forward(X), y)

@@ -99,7 +99,8 @@ def one_hot(y, n_classes=None):
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(f"one_hot: expected integer labels of shape (N,), got {y.dtype} {y.shape}")
     if n_classes is None and y.size == 0:
-        raise ValueError("one_hot: empty labels need n_classes (there is no largest label to count)")
+        raise ValueError("one_hot: empty labels need n_classes "
+                         "(there is no largest label to count)")
     c = int(y.max()) + 1 if n_classes is None else int(n_classes)
     if y.size and (y.min() < 0 or y.max() >= c):
         raise ValueError(f"one_hot: labels must be in 0..{c - 1}")
@@ -109,7 +110,8 @@ def one_hot(y, n_classes=None):
 
 
 def train_test_split(X, y, *, test_size=0.25, stratify=True, rng=None):
-    """Split ``X`` and ``y`` into a training and a held-out part: ``X_train, X_test, y_train, y_test``.
+    """Split ``X`` and ``y`` into a training and a held-out part:
+    ``X_train, X_test, y_train, y_test``.
 
     The argument names and the order of the four results are scikit-learn's. ``test_size`` is a
     fraction in (0, 1) of the samples or an ``int`` count. With ``stratify=True`` (for integer class
@@ -133,17 +135,20 @@ def train_test_split(X, y, *, test_size=0.25, stratify=True, rng=None):
                         f"{type(test_size).__name__}")
     if isinstance(test_size, (int, np.integer)):
         if not 1 <= test_size < n:
-            raise ValueError(f"train_test_split: an int test_size must be in 1..{n - 1}, got {test_size}")
+            raise ValueError(f"train_test_split: an int test_size must be in 1..{n - 1}, "
+                             f"got {test_size}")
         frac = test_size / n
     else:
         if not 0.0 < test_size < 1.0:
-            raise ValueError(f"train_test_split: a float test_size must be in (0, 1), got {test_size}")
+            raise ValueError("train_test_split: a float test_size must be in (0, 1), "
+                             f"got {test_size}")
         frac = float(test_size)
     rng = np.random.default_rng(rng)
     if stratify:
         if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-            raise ValueError("train_test_split: stratify=True needs integer class labels y of shape "
-                             f"(N,), got {y.dtype} {y.shape}; pass stratify=False for other targets")
+            raise ValueError("train_test_split: stratify=True needs integer class labels y of "
+                             f"shape (N,), got {y.dtype} {y.shape}; "
+                             "pass stratify=False for other targets")
         classes, sizes = np.unique(y, return_counts=True)
         for c, size in zip(classes, sizes):
             if size < 2:
@@ -151,7 +156,8 @@ def train_test_split(X, y, *, test_size=0.25, stratify=True, rng=None):
                                  "needs at least 2 per class")
         quota = frac * sizes
         if isinstance(test_size, (int, np.integer)):
-            # an exact count: floor every class's share, then give the rest to the largest remainders
+            # an exact count: floor every class's share, then give the rest to the largest
+            # remainders
             counts = np.floor(quota).astype(int)
             extra = int(test_size) - counts.sum()
             counts[np.argsort(-(quota - counts), kind="stable")[:extra]] += 1

@@ -74,9 +74,10 @@ def check_layer_gradients(layer, x, rng=None, eps=1e-6):
     ``dL/dout = dout``. Checks ``dL/dx`` and ``dL/dp`` for every entry ``p`` of ``layer.params``.
 
     Returns ``{"x": err, "W": err, ...}`` with the relative error of each gradient. Raises
-    ``AssertionError`` when ``backward`` breaks the layer contract: it modifies ``dout`` in place, or
-    it rebinds ``self.grads[k]`` to a new array instead of writing into it (an optimizer holds the
-    original arrays, so such a layer would pass plain SGD in ``fit`` yet not train with ``optim``).
+    ``AssertionError`` when ``backward`` breaks the layer contract: it modifies ``dout`` in place,
+    or it rebinds ``self.grads[k]`` to a new array instead of writing into it (an optimizer holds
+    the original arrays, so such a layer would pass plain SGD in ``fit`` yet not train with
+    ``optim``).
     Warns (:class:`CannotFailWarning`) when the check of ``dx`` cannot fail: the output does not
     depend on ``x`` at all (a batch of one in batch norm's training mode, a softmax over one class,
     a ReLU whose inputs are all negative).

@@ -105,8 +105,9 @@ class CrossEntropyLoss(Loss):
     """Softmax + categorical cross-entropy fused, on raw scores (logits), as in PyTorch.
 
     ``pred``: logits (N, C). ``target``: integer class labels (N,) in ``0..C-1``, or one-hot /
-    probability rows (N, C) that are >= 0 and sum to 1. ``loss = -mean_i sum_c y_ic log softmax(z_i)_c``, computed with
-    log-sum-exp so logits of ±1000 are fine. ``backward``: ``(softmax(z) - y) / N``.
+    probability rows (N, C) that are >= 0 and sum to 1.
+    ``loss = -mean_i sum_c y_ic log softmax(z_i)_c``, computed with log-sum-exp so logits of ±1000
+    are fine. ``backward``: ``(softmax(z) - y) / N``.
 
     Sequences: logits (N, T, C) (any leading dimensions, classes last) with labels (N, T) are
     treated as N*T samples: the mean runs over every position. PyTorch wants the classes second
@@ -117,7 +118,8 @@ class CrossEntropyLoss(Loss):
         z = np.asarray(pred, dtype=np.float64)
         target = np.asarray(target)
         self._shape = z.shape
-        if z.ndim > 2 and target.shape in (z.shape[:-1], z.shape):   # (N, T, C): one row per position
+        # (N, T, C): one row per position
+        if z.ndim > 2 and target.shape in (z.shape[:-1], z.shape):
             target = target.reshape((-1,) + target.shape[z.ndim - 1:])
             z = z.reshape(-1, z.shape[-1])
         if z.ndim != 2:
@@ -139,11 +141,12 @@ class CrossEntropyLoss(Loss):
             y = target.astype(np.float64)
             sums = y.sum(axis=1)
             if np.any(y < 0) or not np.allclose(sums, 1.0, atol=1e-6):
-                raise ValueError("CrossEntropyLoss: one-hot or probability targets must be >= 0 with "
-                                 f"rows summing to 1, got row sums from {sums.min():.4g} to {sums.max():.4g}")
+                raise ValueError("CrossEntropyLoss: one-hot or probability targets must be >= 0 "
+                                 "with rows summing to 1, got row sums from "
+                                 f"{sums.min():.4g} to {sums.max():.4g}")
         else:
-            raise ValueError(f"CrossEntropyLoss: target must be labels of shape ({n},) or one-hot of "
-                             f"shape ({n}, {c}), got {target.shape}")
+            raise ValueError(f"CrossEntropyLoss: target must be labels of shape ({n},) or one-hot "
+                             f"of shape ({n}, {c}), got {target.shape}")
         if n == 0:
             raise ValueError("CrossEntropyLoss: got an empty batch")
         log_p = F.log_softmax(z, axis=1)

@@ -54,7 +54,8 @@ def test_unstratified_split_takes_the_asked_count():
 ])
 def test_split_rejects_bad_sizes(kwargs, error, text):
     X, y = np.zeros((10, 2)), np.array([0, 1] * 5)
-    with pytest.raises(error, match=text.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
+    pattern = text.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")
+    with pytest.raises(error, match=pattern):
         data.train_test_split(X, y, **kwargs)
 
 

@@ -85,7 +85,8 @@ def test_rel_error_values():
 @pytest.mark.parametrize("n, d_in, d_out", [(1, 1, 1), (4, 3, 3), (7, 5, 2)])
 def test_correct_dense_passes(seed, n, d_in, d_out):
     rng = np.random.default_rng(seed)
-    errors = check_layer_gradients(Dense(d_in, d_out, rng=seed), rng.normal(size=(n, d_in)), rng=seed)
+    layer, x = Dense(d_in, d_out, rng=seed), rng.normal(size=(n, d_in))
+    errors = check_layer_gradients(layer, x, rng=seed)
     assert set(errors) == {"x", "W", "b"}
     assert max(errors.values()) < THRESHOLD
 
@@ -123,7 +124,8 @@ def test_does_not_mutate_callers_x():
 
 def test_loss_gradients():
     rng = np.random.default_rng(5)
-    assert check_loss_gradients(MSELoss(), rng.normal(size=(4, 2)), rng.normal(size=(4, 2))) < THRESHOLD
+    pred, target = rng.normal(size=(4, 2)), rng.normal(size=(4, 2))
+    assert check_loss_gradients(MSELoss(), pred, target) < THRESHOLD
 
 
 def test_same_seed_for_x_and_dout_does_not_hide_a_transposed_dW():

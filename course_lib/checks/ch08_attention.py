@@ -37,7 +37,8 @@ scaled_scores = table(
                 what="scaled_scores(q (2, 3, 6), k (2, 5, 6)), a batch"),
            Case(_normal(5, 2, 2, 3, 9), _normal(6, 2, 2, 4, 9),
                 what="scaled_scores on (N, H, T, d) = (2, 2, 3, 9) and (2, 2, 4, 9)"),
-           Case(np.ones((1, 16)), np.ones((2, 16)), what="scaled_scores(ones (1, 16), ones (2, 16))")],
+           Case(np.ones((1, 16)), np.ones((2, 16)),
+                what="scaled_scores(ones (1, 16), ones (2, 16))")],
     mistakes={
         "divide by sqrt(d), not by d: the scores' variance is d, their spread sqrt(d)":
             lambda q, k: q @ _swap(k) / q.shape[-1],
@@ -48,7 +49,8 @@ scaled_scores = table(
             lambda q, k: q @ _swap(k) / np.sqrt(q.shape[-2]),
         "that is k @ q^T, of shape (..., Tk, Tq): rows must be queries, q @ k^T":
             lambda q, k: k @ _swap(q) / np.sqrt(q.shape[-1]),
-        "multiply by 1 / np.sqrt(d), not by np.sqrt(d)": lambda q, k: q @ _swap(k) * np.sqrt(q.shape[-1]),
+        "multiply by 1 / np.sqrt(d), not by np.sqrt(d)":
+            lambda q, k: q @ _swap(k) * np.sqrt(q.shape[-1]),
         "k.T reverses ALL the axes of a batched k; swap only the last two: np.swapaxes(k, -1, -2)":
             lambda q, k: q @ k.T / np.sqrt(q.shape[-1]),
         "np.dot on 3-D arrays is not a batched product; use the @ operator (np.matmul)":
@@ -127,7 +129,9 @@ def _with_inf(scores, mask=None):
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-_MASK = np.array([[True, False, True, True], [True, True, False, False], [False, False, True, True]])
+_MASK = np.array([[True, False, True, True],
+                  [True, True, False, False],
+                  [False, False, True, True]])
 _CAUSAL = np.tril(np.ones((4, 4), dtype=bool))
 _SHIFT = ("subtract each row's max before np.exp (scores.max(axis=-1, keepdims=True)): "
           "np.exp(1000) overflows")
@@ -139,24 +143,25 @@ attention_weights = table(
                 what="attention_weights(scores (2, 3, 4), mask (3, 4))"),
            Case(_normal(9, 2, 4, 4), kw={"mask": _CAUSAL},
                 what="attention_weights(scores (2, 4, 4), causal mask)"),
-           Case(np.array([[1000.0, 999.0, 0.0], [-1000.0, -999.0, -1001.0]]), quiet=True, hint=_SHIFT,
+           Case(np.array([[1000.0, 999.0, 0.0], [-1000.0, -999.0, -1001.0]]),
+                quiet=True, hint=_SHIFT,
                 what="attention_weights of scores near +1000 and -1000")],
     mistakes={
         _SHIFT: _no_shift,
-        "subtract each ROW's max (axis=-1, keepdims=True), not the max of the whole array: a row far "
-        "below the global max underflows to 0 / 0": _global_shift,
+        "subtract each ROW's max (axis=-1, keepdims=True), not the max of the whole array: a row "
+        "far below the global max underflows to 0 / 0": _global_shift,
         "the softmax runs along the last axis (over the keys, each row sums to 1), not axis -2":
             _columns,
         "the mask was ignored: set the scores where mask is False to -np.inf before the softmax":
             _ignore_mask,
         "mask is True where attention is ALLOWED (PyTorch's boolean attn_mask): hide the False "
         "entries, np.where(mask, scores, -np.inf)": _inverted_mask,
-        "a masked score of 0 still gets weight exp(0): use -np.inf, so that its weight is exactly 0":
-            _zero_fill,
-        "multiplying the weights by the mask after the softmax leaves rows that no longer sum to 1: "
-        "mask the scores (-np.inf) before it": _mask_after,
-        "scores[~mask] = -np.inf writes into the caller's scores: use np.where(mask, scores, -np.inf)":
-            _fill_in_place,
+        "a masked score of 0 still gets weight exp(0): use -np.inf, so that its weight is "
+        "exactly 0": _zero_fill,
+        "multiplying the weights by the mask after the softmax leaves rows that no longer sum to "
+        "1: mask the scores (-np.inf) before it": _mask_after,
+        "scores[~mask] = -np.inf writes into the caller's scores: "
+        "use np.where(mask, scores, -np.inf)": _fill_in_place,
         "keep the reduced axis: s.max(axis=-1, keepdims=True) and e.sum(axis=-1, keepdims=True) "
         "have shape (..., Tq, 1), which broadcasts over each row": _no_keepdims,
     },
@@ -197,9 +202,11 @@ causal_mask = table(
         "np.tril(np.ones((T, T))) is a float array of 0s and 1s: add dtype=bool":
             lambda T: np.tril(np.ones((T, T))),
         "that marks the forbidden pairs (True above the diagonal, nn.MultiheadAttention's "
-        "convention); ours is True where attention is ALLOWED": lambda T: ~np.tril(np.ones((T, T), dtype=bool)),
+        "convention); ours is True where attention is ALLOWED":
+            lambda T: ~np.tril(np.ones((T, T), dtype=bool)),
         "all True is no mask at all: keep only j <= i": lambda T: np.ones((T, T), dtype=bool),
-        "the mask is (T, T): one row per query, one column per key": lambda T: np.ones(T, dtype=bool),
+        "the mask is (T, T): one row per query, one column per key":
+            lambda T: np.ones(T, dtype=bool),
     },
     correct=[lambda T: np.tril(np.ones((T, T), dtype=bool)),
              lambda T: np.arange(T)[:, None] >= np.arange(T)[None, :]],
@@ -224,13 +231,16 @@ split_heads = table(
         "(N, T, H, d_head) first, then transpose(0, 2, 1, 3)":
             lambda x, h: x.reshape(x.shape[0], h, x.shape[1], x.shape[2] // h),
         "the reshape to (N, T, H, d_head) is right; now move the head axis before T: "
-        ".transpose(0, 2, 1, 3)": lambda x, h: x.reshape(x.shape[0], x.shape[1], h, x.shape[2] // h),
+        ".transpose(0, 2, 1, 3)":
+            lambda x, h: x.reshape(x.shape[0], x.shape[1], h, x.shape[2] // h),
         "head h takes the h-th CONSECUTIVE slice of D: reshape to (N, T, H, d_head), not "
         "(N, T, d_head, H)": _interleaved_split,
         "the result is (N, H, T, d_head): transpose(0, 2, 1, 3), not (0, 2, 3, 1)":
-            lambda x, h: x.reshape(x.shape[0], x.shape[1], h, x.shape[2] // h).transpose(0, 2, 3, 1),
+            lambda x, h: (x.reshape(x.shape[0], x.shape[1], h, x.shape[2] // h)
+                          .transpose(0, 2, 3, 1)),
         "d_head = D // n_heads, and the head axis comes before T; reshape(N, T, H, D // H)":
-            lambda x, h: x.reshape(x.shape[0], x.shape[1], x.shape[2] // h, h).transpose(0, 2, 1, 3),
+            lambda x, h: (x.reshape(x.shape[0], x.shape[1], x.shape[2] // h, h)
+                          .transpose(0, 2, 1, 3)),
     },
     correct=[lambda x, h: x.reshape(x.shape[0], x.shape[1], h, -1).swapaxes(1, 2),
              lambda x, h: np.stack(np.split(x, h, axis=-1), axis=1)],
@@ -250,9 +260,10 @@ merge_heads = table(
            Case(_normal(15, 1, 1, 2, 3), what="merge_heads(x (1, 1, 2, 3)), one head")],
     new=False,
     mistakes={
-        "a plain reshape to (N, T, D) mixes the heads' positions: transpose(0, 2, 1, 3) first, then "
-        "reshape": _merge_no_transpose,
-        "after transpose(0, 2, 1, 3) the axes are (N, T, H, d_head): reshape them to (N, T, H * d_head)":
+        "a plain reshape to (N, T, D) mixes the heads' positions: transpose(0, 2, 1, 3) first, "
+        "then reshape": _merge_no_transpose,
+        "after transpose(0, 2, 1, 3) the axes are (N, T, H, d_head): "
+        "reshape them to (N, T, H * d_head)":
             lambda x: x.transpose(0, 2, 1, 3),
         "the heads' features must stay consecutive: transpose(0, 2, 1, 3), not (0, 2, 3, 1)":
             lambda x: x.transpose(0, 2, 3, 1).reshape(x.shape[0], x.shape[2], -1),
@@ -338,7 +349,9 @@ def _bw_good_einsum(dout, q, k, v, w):
     dv = np.einsum("...qk,...qe->...ke", w, dout)
     dp = np.einsum("...qe,...ke->...qk", dout, v)
     ds = w * dp - w * (w * dp).sum(-1, keepdims=True)
-    return np.einsum("...qk,...kd->...qd", ds, k) * s, np.einsum("...qk,...qd->...kd", ds, q) * s, dv
+    dq = np.einsum("...qk,...kd->...qd", ds, k) * s
+    dk = np.einsum("...qk,...qd->...kd", ds, q) * s
+    return dq, dk, dv
 
 
 _BW_MASK = np.array([[True, False, True, True, False], [True, True, True, False, False],
@@ -352,12 +365,14 @@ attention_backward = table(
                                                   "k (2, 5, 4), v (2, 5, 6)"),
            _bw_case(22, (2,), 3, 5, 4, 2, mask=_BW_MASK,
                     what="attention_backward with masked weights (some exactly 0)"),
-           _bw_case(23, (2, 2), 4, 3, 6, 5, what="attention_backward on (N, H, T, d) = (2, 2, 4, 6)")],
+           _bw_case(23, (2, 2), 4, 3, 6, 5,
+                    what="attention_backward on (N, H, T, d) = (2, 2, 4, 6)")],
     names=["dq", "dk", "dv"],
     mistakes={
-        "dq and dk need the 1/sqrt(d) of the forward's scaling: dq = dS @ k / sqrt(d)": _bw_no_scale,
-        "the softmax's Jacobian is not diagonal: dS = P * (dP - sum(dP * P, axis=-1, keepdims=True)), "
-        "not P * (1 - P) * dP": _bw_diag,
+        "dq and dk need the 1/sqrt(d) of the forward's scaling: dq = dS @ k / sqrt(d)":
+            _bw_no_scale,
+        "the softmax's Jacobian is not diagonal: "
+        "dS = P * (dP - sum(dP * P, axis=-1, keepdims=True)), not P * (1 - P) * dP": _bw_diag,
         "the softmax's backward subtracts the row sum: dS = P * (dP - sum(dP * P, axis=-1, "
         "keepdims=True))": _bw_no_sum,
         "the row sum in the softmax's backward runs along axis=-1 (over the keys of each query)":
@@ -459,8 +474,8 @@ positional_encoding = table(
            Case(3, 2, what="positional_encoding(3, 2)")],
     mistakes={
         "sin goes to the even features (0, 2, 4, ...) and cos to the odd ones": _pe_swapped,
-        "the exponent is 2i / d_model where 2i is the even feature index itself (0, 2, 4, ...), not i":
-            _pe_i_not_2i,
+        "the exponent is 2i / d_model where 2i is the even feature index itself (0, 2, 4, ...), "
+        "not i": _pe_i_not_2i,
         "divide the position by 10000^(2i/d), do not multiply: the frequencies must DEcrease":
             _pe_times,
         "sin and cos are interleaved (feature 2i is sin, 2i+1 is cos), not two halves": _pe_halves,

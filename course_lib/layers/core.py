@@ -1,8 +1,9 @@
 """Layers under one contract, from the perceptron to attention.
 
-A layer has ``forward(x)`` (returns the output and keeps what ``backward`` needs), ``backward(dout)``
-(returns ``dL/dx``, writes ``dL/dp`` into ``grads`` in place, never modifies ``dout``), ``params``
-and ``grads`` (dicts of arrays with the same keys and shapes), and a train/eval mode.
+A layer has ``forward(x)`` (returns the output and keeps what ``backward`` needs),
+``backward(dout)`` (returns ``dL/dx``, writes ``dL/dp`` into ``grads`` in place, never modifies
+``dout``), ``params`` and ``grads`` (dicts of arrays with the same keys and shapes), and a
+train/eval mode.
 """
 
 import numpy as np
@@ -19,7 +20,8 @@ def _fmt(dim, index):
 
 
 def check_shape(x, expected, name="input"):
-    """Return ``x`` as an array if its shape matches ``expected``, else raise a readable ``ValueError``.
+    """Return ``x`` as an array if its shape matches ``expected``, else raise a readable
+    ``ValueError``.
 
     ``expected`` is a tuple of ints, where ``None`` or a string (a symbolic name like ``"N"``)
     matches any size::
@@ -31,8 +33,10 @@ def check_shape(x, expected, name="input"):
         try:
             x = np.asarray(x, dtype=np.float64)
         except (TypeError, ValueError):
-            raise ValueError(f"{name}: expected an array of numbers, got {type(x).__name__}") from None
-    want = "(" + ", ".join(_fmt(d, i) for i, d in enumerate(expected)) + ("," if len(expected) == 1 else "") + ")"
+            raise ValueError(
+                f"{name}: expected an array of numbers, got {type(x).__name__}") from None
+    dims = ", ".join(_fmt(d, i) for i, d in enumerate(expected))
+    want = "(" + dims + ("," if len(expected) == 1 else "") + ")"
     ok = x.ndim == len(expected) and all(
         d is None or isinstance(d, str) or d == s for d, s in zip(expected, x.shape))
     if not ok:
@@ -44,8 +48,9 @@ class Layer:
     """Base class of every layer.
 
     Subclasses call ``super().__init__()``, fill ``self.params`` (and the matching zero
-    ``self.grads``) and implement ``forward`` and ``backward``. ``layer(x)`` is ``layer.forward(x)``.
-    ``train()`` / ``eval()`` switch ``self.training`` (dropout and batch norm behave differently).
+    ``self.grads``) and implement ``forward`` and ``backward``. ``layer(x)`` is
+    ``layer.forward(x)``. ``train()`` / ``eval()`` switch ``self.training`` (dropout and batch norm
+    behave differently).
     """
 
     def __init__(self):
