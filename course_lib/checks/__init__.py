@@ -7,13 +7,13 @@ notebooks write ``checks.<exercise>``.
 
 from .core import (Case, Checker, Result, Table, Wrong, add_listener, checker, is_strict,  # noqa: F401
                    remove_listener, run, set_strict, table)
+from .ch00_05_extra import *  # noqa: F401,F403
 from .ch00_numpy import *  # noqa: F401,F403
 from .ch01_perceptron import *  # noqa: F401,F403
 from .ch02_activations import *  # noqa: F401,F403
 from .ch03_losses import *  # noqa: F401,F403
 from .ch04_backprop import *  # noqa: F401,F403
 from .ch05_optimizers import *  # noqa: F401,F403
-from .ch00_05_extra import *  # noqa: F401,F403
 from .ch05b_generalization import *  # noqa: F401,F403
 from .ch06_normalization import *  # noqa: F401,F403
 from .ch07_convolution import *  # noqa: F401,F403
