@@ -56,7 +56,17 @@ def test_perceptron_widget_plays_resets_and_retrains(open_notebook, record_prope
 
     # the learning-rate slider re-trains: a new scene, shown at epoch 0, all of it at once
     nb.set_slider(0, 1)
-    st = nb.wait_for_player(0, after_scene=paused["scene"], frame=0)
+    # each arrow key was a re-train: wait for the kernel to finish the last one, then its scene
+    heard = ""
+    for _ in range(100):
+        heard = nb.kernel_print("print(widget.lr, widget.player.scene['id'])").strip()
+        if heard.startswith("1.0 "):
+            break
+        nb.page.wait_for_timeout(100)
+    assert heard.startswith("1.0 "), heard
+    last_scene = int(heard.split()[1])
+    st = nb.wait_for_player(0, after_scene=last_scene - 1, frame=0)
+    assert st["scene"] == last_scene
     assert st["n"] != start["n"], "lr = 1 converges in another number of epochs"
     assert nb.screenshot(nb.player_canvas(0)) != at_start
     nb.press_play(0)
