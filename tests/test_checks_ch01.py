@@ -20,7 +20,7 @@ def _run(check, fn):
     return check(fn, quiet=True, strict=False)
 
 
-# -- step -------------------------------------------------------------------------------------------
+# -- step ------------------------------------------------------------------------------------------
 
 def step_ok(z):
     return (np.asarray(z) > 0).astype(float)
@@ -36,7 +36,7 @@ STEP_MISTAKES = {
 }
 
 
-# -- weighted sum -----------------------------------------------------------------------------------
+# -- weighted sum ----------------------------------------------------------------------------------
 
 def weighted_sum_ok(x, w, b):
     return x @ w + b
@@ -51,7 +51,7 @@ WSUM_MISTAKES = {
 }
 
 
-# -- predict ----------------------------------------------------------------------------------------
+# -- predict ---------------------------------------------------------------------------------------
 
 def predict_ok(X, w, b):
     return (X @ w + b > 0).astype(int)
@@ -67,7 +67,7 @@ PREDICT_MISTAKES = {
 }
 
 
-# -- update -----------------------------------------------------------------------------------------
+# -- update ----------------------------------------------------------------------------------------
 
 def update_ok(w, b, x, y, lr):
     y_hat = float(np.dot(w, x) + b > 0)
@@ -102,7 +102,7 @@ UPDATE_MISTAKES = {
 }
 
 
-# -- and gate ---------------------------------------------------------------------------------------
+# -- and gate --------------------------------------------------------------------------------------
 
 def _weights(w, b):
     return lambda: (np.array(w, dtype=float), b)
@@ -119,7 +119,7 @@ AND_MISTAKES = {
 }
 
 
-# -- train epoch ------------------------------------------------------------------------------------
+# -- train epoch -----------------------------------------------------------------------------------
 
 def epoch_ok(X, y, w, b, lr):
     mistakes = 0
@@ -230,5 +230,6 @@ def test_update_refuses_w_new_as_a_list():
         w_new, b_new = update_ok(w, b, x, y, lr)
         return [list(w_new), float(b_new)]
     result = _run(checks.perceptron_update, as_lists)
-    assert result.status == "wrong" and "w_new returned a Python list, expected a NumPy array" in result.line
+    assert result.status == "wrong"
+    assert "w_new returned a Python list, expected a NumPy array" in result.line
     assert "np.array(result)" in result.line

@@ -119,7 +119,8 @@ MISTAKES = [
     ("softmax", global_max_softmax, "max of the whole array"),
     ("softmax", global_max_softmax, "[1, 0] should be 0.6652, got nan"),
     ("softmax", no_keepdims_softmax, "keepdims=True"),
-    ("softmax", lambda x: np.exp(x) / np.exp(x).sum(), "the whole array sums to 1 instead of each row"),
+    ("softmax", lambda x: np.exp(x) / np.exp(x).sum(),
+     "the whole array sums to 1 instead of each row"),
     ("softmax", in_place_softmax, "the input x was modified in place"),
     ("softmax", np.exp, "divide np.exp(x) by its sum"),
     ("leaky_relu", lambda x, negative_slope=0.01: np.maximum(x, 0), "not set to 0"),
@@ -181,13 +182,14 @@ def test_prints_exactly_one_line(name, capsys):
     getattr(checks, name)(GOOD[name][0], strict=False)
     getattr(checks, name)(not_done, strict=False)
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 2 and out[0].startswith(f"✅ passed · {name}: ") and out[1].startswith(f"⏳ to do · {name}: ")
+    assert len(out) == 2
+    assert out[0].startswith(f"✅ passed · {name}: ") and out[1].startswith(f"⏳ to do · {name}: ")
 
 
 def test_the_overflow_message_shows_what_numpy_said():
     line = run_quietly("sigmoid", naive_sigmoid, strict=False).line
-    assert line.startswith("❌ wrong · sigmoid: sigmoid([-1000, -50, 0, 50, 1000]) has the right value, "
-                           "but NumPy warned: RuntimeWarning: overflow encountered in exp")
+    assert line.startswith("❌ wrong · sigmoid: sigmoid([-1000, -50, 0, 50, 1000]) has the right "
+                           "value, but NumPy warned: RuntimeWarning: overflow encountered in exp")
     assert "np.exp(-np.abs(x))" in line
 
 

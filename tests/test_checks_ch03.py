@@ -103,8 +103,11 @@ WRONG = {
     "mse: sqrt": (checks.mse, lambda p, t: np.sqrt(np.mean((p - t) ** 2)), "RMSE"),
     "mse: sum": (checks.mse, lambda p, t: np.sum((p - t) ** 2), "sum instead of mean"),
     "mse: halved": (checks.mse, lambda p, t: np.mean((p - t) ** 2) / 2, "halved"),
-    "mse: mean over rows": (checks.mse, lambda p, t: np.mean(np.sum(np.atleast_2d((p - t) ** 2), axis=1))
-                            if np.ndim(p) == 2 else np.mean((p - t) ** 2), "all N*D elements"),
+    "mse: mean over rows":
+        (checks.mse,
+         lambda p, t: (np.mean(np.sum(np.atleast_2d((p - t) ** 2), axis=1)) if np.ndim(p) == 2
+                       else np.mean((p - t) ** 2)),
+         "all N*D elements"),
     "mse: not reduced": (checks.mse, lambda p, t: (p - t) ** 2, "one number"),
     "mse: in place": (checks.mse, lambda p, t: np.mean(np.square(np.subtract(p, t, out=p))),
                       "was modified in place"),
@@ -113,35 +116,40 @@ WRONG = {
     "mse_grad: no /n": (checks.mse_grad, lambda p, t: 2 * (p - t), "/n is missing"),
     "mse_grad: sign": (checks.mse_grad, lambda p, t: 2 * (t - p) / p.size, "sign is flipped"),
     "mse_grad: /rows": (checks.mse_grad, lambda p, t: 2 * (p - t) / len(p), "not by the"),
-    "mse_grad: returns loss": (checks.mse_grad, lambda p, t: np.mean((p - t) ** 2), "shape of pred"),
+    "mse_grad: returns loss":
+        (checks.mse_grad, lambda p, t: np.mean((p - t) ** 2), "shape of pred"),
     # bce
     "bce: no clipping": (checks.bce, lambda p, y: -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)),
                          "no clipping"),
     "bce: one-sided clip": (checks.bce, lambda p, y: bce(np.clip(p, EPS, 1), y, eps=0),
                             "both sides"),
     "bce: sign flipped": (checks.bce, lambda p, y: -bce(p, y), "negative"),
-    "bce: sum": (checks.bce, lambda p, y: np.sum(-(y * np.log(np.clip(p, EPS, 1 - EPS))
-                                                   + (1 - y) * np.log(1 - np.clip(p, EPS, 1 - EPS)))),
+    "bce: sum": (checks.bce,
+                 lambda p, y: np.sum(-(y * np.log(np.clip(p, EPS, 1 - EPS))
+                                       + (1 - y) * np.log(1 - np.clip(p, EPS, 1 - EPS)))),
                  "sum instead of mean"),
     "bce: swapped logs": (checks.bce, lambda p, y: bce(1 - p, y), "swapped"),
     "bce: missing (1-y) term": (checks.bce, lambda p, y: -np.mean(y * np.log(np.clip(p, EPS, 1))),
                                 "(1 - y) * log(1 - p)"),
     "bce: log10": (checks.bce, lambda p, y: bce(p, y) / np.log(10), "np.log10"),
     "bce: eps too big": (checks.bce, lambda p, y: bce(p, y, eps=1e-3), "eps = 0.001"),
-    "bce: not reduced": (checks.bce, lambda p, y: -(y * np.log(np.clip(p, EPS, 1 - EPS))
-                                                    + (1 - y) * np.log(1 - np.clip(p, EPS, 1 - EPS))),
+    "bce: not reduced": (checks.bce,
+                         lambda p, y: -(y * np.log(np.clip(p, EPS, 1 - EPS))
+                                        + (1 - y) * np.log(1 - np.clip(p, EPS, 1 - EPS))),
                          "one number"),
     # bce_with_logits
-    "bce_logits: naive sigmoid": (checks.bce_with_logits,
-                                  lambda z, y: -np.mean(y * np.log(1 / (1 + np.exp(-z)))
-                                                        + (1 - y) * np.log(1 - 1 / (1 + np.exp(-z)))),
-                                  "sigmoid(±1000)"),
-    "bce_logits: stable sigmoid, no clip": (checks.bce_with_logits,
-                                            lambda z, y: -np.mean(y * np.log(_stable_sigmoid(z)) + (1 - y)
-                                                                  * np.log(1 - _stable_sigmoid(z))),
-                                            "log(0)"),
-    "bce_logits: sigmoid + clipping": (checks.bce_with_logits, lambda z, y: bce(_stable_sigmoid(z), y),
-                                       "capped"),
+    "bce_logits: naive sigmoid":
+        (checks.bce_with_logits,
+         lambda z, y: -np.mean(y * np.log(1 / (1 + np.exp(-z)))
+                               + (1 - y) * np.log(1 - 1 / (1 + np.exp(-z)))),
+         "sigmoid(±1000)"),
+    "bce_logits: stable sigmoid, no clip":
+        (checks.bce_with_logits,
+         lambda z, y: -np.mean(y * np.log(_stable_sigmoid(z))
+                               + (1 - y) * np.log(1 - _stable_sigmoid(z))),
+         "log(0)"),
+    "bce_logits: sigmoid + clipping":
+        (checks.bce_with_logits, lambda z, y: bce(_stable_sigmoid(z), y), "capped"),
     "bce_logits: no abs": (checks.bce_with_logits,
                            lambda z, y: np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-z))),
                            "exp(-|z|)"),
@@ -151,7 +159,8 @@ WRONG = {
     "bce_logits: np.where both branches": (checks.bce_with_logits, _bce_where, "np.where"),
     "bce_logits: sign": (checks.bce_with_logits, lambda z, y: -bce_with_logits(z, y), "negative"),
     "bce_logits: sum": (checks.bce_with_logits, lambda z, y: bce_with_logits(z, y) * z.size, "sum"),
-    "bce_logits: y swapped": (checks.bce_with_logits, lambda z, y: bce_with_logits(-z, y), "swapped"),
+    "bce_logits: y swapped":
+        (checks.bce_with_logits, lambda z, y: bce_with_logits(-z, y), "swapped"),
     # cross_entropy
     "ce: no max shift": (checks.cross_entropy,
                          lambda z, l: -np.mean(np.log(_naive_softmax(z)[np.arange(len(l)), l])),
@@ -163,40 +172,53 @@ WRONG = {
                        lambda z, l: -np.mean(_log_softmax_global_shift(z)[np.arange(len(l)), l]),
                        "own max"),
     "ce: sign": (checks.cross_entropy, lambda z, l: -cross_entropy(z, l), "negative"),
-    "ce: sum": (checks.cross_entropy, lambda z, l: cross_entropy(z, l) * len(l), "sum instead of mean"),
+    "ce: sum":
+        (checks.cross_entropy, lambda z, l: cross_entropy(z, l) * len(l), "sum instead of mean"),
     "ce: mean over N*C": (checks.cross_entropy,
                           lambda z, l: -np.mean(one_hot(l, z.shape[1]) * log_softmax(z)), "N*C"),
-    "ce: labels as one-hot": (checks.cross_entropy, lambda z, l: -np.sum(l * log_softmax(z)) / len(l),
-                              "integer class indices"),
-    "ce: columns": (checks.cross_entropy, lambda z, l: -np.mean(log_softmax(z)[:, l]), "whole columns"),
+    "ce: labels as one-hot":
+        (checks.cross_entropy, lambda z, l: -np.sum(l * log_softmax(z)) / len(l),
+         "integer class indices"),
+    "ce: columns":
+        (checks.cross_entropy, lambda z, l: -np.mean(log_softmax(z)[:, l]), "whole columns"),
     "ce: no log": (checks.cross_entropy,
-                   lambda z, l: -np.mean(np.exp(log_softmax(z))[np.arange(len(l)), l]), "take -log"),
+                   lambda z, l: -np.mean(np.exp(log_softmax(z))[np.arange(len(l)), l]),
+                   "take -log"),
     "ce: no softmax": (checks.cross_entropy,
                        lambda z, l: -np.mean(np.log(z[np.arange(len(l)), l])), "logits"),
     "ce: per sample": (checks.cross_entropy,
                        lambda z, l: -log_softmax(z)[np.arange(len(l)), l], "one number"),
     "ce: in place": (checks.cross_entropy,
-                     lambda z, l: (z.__isub__(z.max(axis=1, keepdims=True)), cross_entropy(z, l))[1],
+                     lambda z, l: (z.__isub__(z.max(axis=1, keepdims=True)),
+                                   cross_entropy(z, l))[1],
                      "was modified in place"),
     # softmax_ce_grad
-    "grad: no /N": (checks.softmax_ce_grad, lambda z, l: softmax_ce_grad(z, l) * len(l), "/N is missing"),
+    "grad: no /N":
+        (checks.softmax_ce_grad, lambda z, l: softmax_ce_grad(z, l) * len(l), "/N is missing"),
     "grad: sign": (checks.softmax_ce_grad, lambda z, l: -softmax_ce_grad(z, l), "sign is flipped"),
-    "grad: no -y": (checks.softmax_ce_grad, lambda z, l: _shifted_softmax(z) / len(l), "subtract the one-hot"),
-    "grad: /(N*C)": (checks.softmax_ce_grad, lambda z, l: softmax_ce_grad(z, l) / z.shape[1], "not by N*C"),
+    "grad: no -y":
+        (checks.softmax_ce_grad, lambda z, l: _shifted_softmax(z) / len(l), "subtract the one-hot"),
+    "grad: /(N*C)":
+        (checks.softmax_ce_grad, lambda z, l: softmax_ce_grad(z, l) / z.shape[1], "not by N*C"),
     "grad: dL/dp": (checks.softmax_ce_grad,
                     lambda z, l: -one_hot(l, z.shape[1]) / _shifted_softmax(z) / len(l), "dL/dp"),
-    "grad: labels as one-hot": (checks.softmax_ce_grad, lambda z, l: (_shifted_softmax(z) - l) / len(l),
-                                "integer class indices"),
+    "grad: labels as one-hot":
+        (checks.softmax_ce_grad, lambda z, l: (_shifted_softmax(z) - l) / len(l),
+         "integer class indices"),
     "grad: labels column": (checks.softmax_ce_grad,
-                            lambda z, l: (_shifted_softmax(z) - l[:, None]) / len(l), "integer class indices"),
+                            lambda z, l: (_shifted_softmax(z) - l[:, None]) / len(l),
+                            "integer class indices"),
     "grad: no max shift": (checks.softmax_ce_grad,
-                           lambda z, l: (_naive_softmax(z) - one_hot(l, z.shape[1])) / len(l), "no max shift"),
+                           lambda z, l: (_naive_softmax(z) - one_hot(l, z.shape[1])) / len(l),
+                           "no max shift"),
     "grad: in place": (checks.softmax_ce_grad,
-                       lambda z, l: (z.__isub__(z.max(axis=1, keepdims=True)), softmax_ce_grad(z, l))[1],
+                       lambda z, l: (z.__isub__(z.max(axis=1, keepdims=True)),
+                                     softmax_ce_grad(z, l))[1],
                        "was modified in place"),
 }
 
-RIGHT = {"mse": (checks.mse, mse), "mse_grad": (checks.mse_grad, mse_grad), "bce": (checks.bce, bce),
+RIGHT = {"mse": (checks.mse, mse), "mse_grad": (checks.mse_grad, mse_grad),
+         "bce": (checks.bce, bce),
          "bce_with_logits": (checks.bce_with_logits, bce_with_logits),
          "cross_entropy": (checks.cross_entropy, cross_entropy),
          "softmax_ce_grad": (checks.softmax_ce_grad, softmax_ce_grad)}
@@ -236,8 +258,8 @@ def test_mistake_is_caught_and_named(name, capsys):
     assert out.out == result.line + "\n"
 
 
-@pytest.mark.parametrize("name", ["bce: no clipping", "ce: no max shift", "bce_logits: unshifted identity",
-                                  "grad: no max shift"])
+@pytest.mark.parametrize("name", ["bce: no clipping", "ce: no max shift",
+                                  "bce_logits: unshifted identity", "grad: no max shift"])
 def test_hint_quotes_the_warning(name):
     check, fn, _ = WRONG[name]
     result = run_silently(check, fn, quiet=True)
@@ -293,7 +315,8 @@ def test_eps_1e_7_is_told_the_expected_eps():
 def test_log_plus_eps_variant_passes():
     """Adding eps inside the logs instead of clipping is an accepted answer."""
     result = run_silently(checks.bce, lambda p, y: -np.mean(y * np.log(p + EPS)
-                                                            + (1 - y) * np.log(1 - p + EPS)), quiet=True)
+                                                            + (1 - y) * np.log(1 - p + EPS)),
+                          quiet=True)
     assert result.passed, result.line
 
 

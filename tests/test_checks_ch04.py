@@ -1,4 +1,5 @@
-"""Chapter 04's checkers: the right answer passes, each typical mistake fails with a hint naming it."""
+"""Chapter 04's checkers: the right answer passes, each typical mistake fails with a hint naming
+it."""
 
 import math
 
@@ -19,7 +20,7 @@ def boom(*args):
     raise KeyError("oops")
 
 
-# -- 04a: correct implementations and typical mistakes ----------------------------------------------
+# -- 04a: correct implementations and typical mistakes ---------------------------------------------
 def dense_ok(x, W, dout):
     return dout @ W.T, x.T @ dout, dout.sum(axis=0)
 
@@ -132,7 +133,7 @@ def step_no_return(model, loss_fn, X, y, lr):
     step_ok(model, loss_fn, X, y, lr)
 
 
-# -- 04b ----------------------------------------------------------------------------------------------
+# -- 04b -------------------------------------------------------------------------------------------
 def make_mul(a_grad, b_grad, accumulate=True, children=True, attach=True):
     def mul(a, b):
         out = Value(a.data * b.data, (a, b) if children else (), "*")
@@ -253,7 +254,8 @@ MISTAKES = [
     ("train_step", step_no_backward, "model.backward"),
     ("train_step", step_ascent, "ascent"),
     ("train_step", step_no_return, "return"),
-    ("value_mul", make_mul(lambda a, b, o: a.data * o.grad, lambda a, b, o: b.data * o.grad), "swapped"),
+    ("value_mul", make_mul(lambda a, b, o: a.data * o.grad, lambda a, b, o: b.data * o.grad),
+     "swapped"),
     ("value_mul", make_mul(lambda a, b, o: b.data, lambda a, b, o: a.data), "out.grad"),
     ("value_mul", make_mul(lambda a, b, o: b.data * o.grad, lambda a, b, o: a.data * o.grad,
                            accumulate=False), "+="),
@@ -316,7 +318,8 @@ def test_checker_prints_one_line(capsys):
 
 
 def test_tanh_accumulation_mistake_is_caught_in_either_order():
-    """The `=` mistake overwrites only when its _backward runs last; the checker tries both orders."""
+    """The `=` mistake overwrites only when its _backward runs last; the checker tries both
+    orders."""
     wrong = make_tanh(lambda a, t: 1 - t * t, accumulate=False)
     results = []
     for build in (lambda v: wrong(v) + v * 2.0, lambda v: v * 2.0 + wrong(v)):

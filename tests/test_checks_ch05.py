@@ -104,17 +104,20 @@ def drop_last(X, y, batch_size, rng):
 
 def unpaired(X, y, batch_size, rng):
     ix, iy = rng.permutation(len(X)), rng.permutation(len(X))
-    return [(X[ix[i:i + batch_size]], y[iy[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
+    return [(X[ix[i:i + batch_size]], y[iy[i:i + batch_size]])
+            for i in range(0, len(X), batch_size)]
 
 
 def with_replacement(X, y, batch_size, rng):
     idx = rng.integers(0, len(X), len(X))
-    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
+    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]])
+            for i in range(0, len(X), batch_size)]
 
 
 def global_rng(X, y, batch_size, rng):
     idx = np.random.permutation(len(X))
-    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
+    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]])
+            for i in range(0, len(X), batch_size)]
 
 
 def ewa_variant(t0=1, correct=True, swap=False):

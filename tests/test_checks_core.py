@@ -1,4 +1,5 @@
-"""The checker framework: three states, one line, never raises on a learner's mistake, strict mode."""
+"""The checker framework: three states, one line, never raises on a learner's mistake, strict
+mode."""
 
 import numpy as np
 import pytest
@@ -148,7 +149,8 @@ def test_checker_names_are_unique_across_chapters():
             continue
         module = importlib.import_module(f"course_lib.checks.{info.name}")
         for name in module.__all__:
-            assert name not in owners, f"checks.{name} is defined in {owners.get(name)} and {info.name}"
+            assert name not in owners, (
+                f"checks.{name} is defined in {owners.get(name)} and {info.name}")
             owners[name] = info.name
             assert getattr(package, name) is getattr(module, name)
 
@@ -207,7 +209,7 @@ def test_result_does_not_display_itself(capsys):
     assert capsys.readouterr().out == ""
 
 
-# -- the table engine -------------------------------------------------------------------------------
+# -- the table engine ------------------------------------------------------------------------------
 
 def _double(x):
     return 2.0 * x

@@ -30,7 +30,8 @@ def _tables():
 
 
 TABLES = _tables()
-MISTAKES = [(name, hint, wrong) for _, name, check in TABLES for hint, wrong in check.mistakes.items()]
+MISTAKES = [(name, hint, wrong)
+            for _, name, check in TABLES for hint, wrong in check.mistakes.items()]
 CORRECT = [(name, k, good) for _, name, check in TABLES for k, good in enumerate(check.correct)]
 
 

@@ -5,8 +5,6 @@ checkers live in their own module (``ch02_activations.py``, ...) and are re-expo
 notebooks write ``checks.<exercise>``.
 """
 
-from .core import (Case, Checker, Result, Table, Wrong, add_listener, checker, is_strict,  # noqa: F401
-                   remove_listener, run, set_strict, table)
 from .ch00_05_extra import *  # noqa: F401,F403
 from .ch00_numpy import *  # noqa: F401,F403
 from .ch01_perceptron import *  # noqa: F401,F403
@@ -18,3 +16,17 @@ from .ch05b_generalization import *  # noqa: F401,F403
 from .ch06_normalization import *  # noqa: F401,F403
 from .ch07_convolution import *  # noqa: F401,F403
 from .ch08_attention import *  # noqa: F401,F403
+from .core import (  # noqa: F401
+    Case,
+    Checker,
+    Result,
+    Table,
+    Wrong,
+    add_listener,
+    checker,
+    is_strict,
+    remove_listener,
+    run,
+    set_strict,
+    table,
+)

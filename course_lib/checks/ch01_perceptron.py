@@ -21,7 +21,8 @@ def _step(z):
 _TRUTH = "`if z > 0:` only works for a single number; for arrays compare element-wise: (z > 0)"
 step = table(
     "step", _step, errors=[("truth value of an array", _TRUTH)],
-    cases=[Case(np.array([-2.0, -0.5, 0.0, 1e-6, 3.0])), Case(np.array(0.0), what="step(0), a 0-d array"),
+    cases=[Case(np.array([-2.0, -0.5, 0.0, 1e-6, 3.0])),
+           Case(np.array(0.0), what="step(0), a 0-d array"),
            Case(np.array([[-1.0, 2.0, 0.0], [0.5, -3.0, 4.0]]), what="step of a (2, 3) array")],
     mistakes={
         "you used z >= 0 (or np.heaviside(z, 1)); our convention is step(0) = 0, so use z > 0":
@@ -29,7 +30,8 @@ step = table(
         "that is np.sign: step gives 0 (not -1) for negative z": np.sign,
         "you returned z itself: step turns it into 0.0 or 1.0": lambda z: z.copy(),
         "that is ReLU, max(0, z): step gives exactly 1 for every z > 0": lambda z: np.maximum(z, 0),
-        "z > 0 gives True/False: the exercise asks for floats 1.0 and 0.0, (z > 0).astype(float)": lambda z: z > 0,
+        "z > 0 gives True/False: the exercise asks for floats 1.0 and 0.0, (z > 0).astype(float)":
+            lambda z: z > 0,
         "(z > 0).astype(int) gives integers: the exercise asks for floats, .astype(float)":
             lambda z: (z > 0).astype(int),
         _TRUTH: lambda z: 1.0 if z > 0 else 0.0,
@@ -55,8 +57,10 @@ weighted_sum = table(
     mistakes={
         "you forgot to add the bias b": lambda x, w, b: x @ w,
         "the bias is added: w·x + b, not w·x - b": lambda x, w, b: x @ w - b,
-        "multiply element by element, then sum: x @ w (or np.sum(x * w)) + b": lambda x, w, b: x * w + b,
-        "the weighted sum multiplies each input by its weight: x @ w": lambda x, w, b: np.sum(x + w) + b,
+        "multiply element by element, then sum: x @ w (or np.sum(x * w)) + b":
+            lambda x, w, b: x * w + b,
+        "the weighted sum multiplies each input by its weight: x @ w":
+            lambda x, w, b: np.sum(x + w) + b,
         "for a batch X (N, D) you summed over everything; X @ w sums each row":
             lambda x, w, b: np.sum(x * w) + b,
         "for a batch X (N, D), X @ w + b gives one sum per row, shape (N,); w @ X does not fit":
@@ -75,18 +79,23 @@ weighted_sum = table(
 _XP = np.array([[0.0, 0.0], [1.0, 2.0], [1.5, 1.0], [3.0, 1.0], [0.4, 0.0], [0.0, 1.0]])
 perceptron_predict = table(
     "perceptron_predict", lambda X, w, b: _step(X @ w + b), dtype="number",
-    cases=[Case(_XP, np.array([1.0, -2.0]), 0.5, what="perceptron_predict on 6 points, one exactly on the line"),
-           Case(_XP, np.array([-1.0, 1.0]), 0.25, what="perceptron_predict with w = [-1, 1], b = 0.25")],
+    cases=[Case(_XP, np.array([1.0, -2.0]), 0.5,
+                what="perceptron_predict on 6 points, one exactly on the line"),
+           Case(_XP, np.array([-1.0, 1.0]), 0.25,
+                what="perceptron_predict with w = [-1, 1], b = 0.25")],
     mistakes={
-        "the point (1.5, 1) lies exactly on the line (z = 0) and step(0) = 0 in this course: use z > 0, "
-        "not z >= 0": lambda X, w, b: (X @ w + b >= 0).astype(float),
+        "the point (1.5, 1) lies exactly on the line (z = 0) and step(0) = 0 in this course: use "
+        "z > 0, not z >= 0": lambda X, w, b: (X @ w + b >= 0).astype(float),
         "you forgot the bias: step(X @ w + b)": lambda X, w, b: _step(X @ w),
         "you returned the weighted sum z; apply step to get labels 0/1": lambda X, w, b: X @ w + b,
         "labels are 0 and 1 (np.sign gives -1 and 1): use step": lambda X, w, b: np.sign(X @ w + b),
         "the bias is added: X @ w + b": lambda X, w, b: _step(X @ w - b),
-        "return a flat array of shape (N,), one label per row": lambda X, w, b: _step(X @ w + b)[:, None],
-        "X @ w + b > 0 gives True/False: convert to numbers, .astype(float)": lambda X, w, b: X @ w + b > 0,
-        "return a NumPy array, not a Python list": lambda X, w, b: [float(v > 0) for v in X @ w + b],
+        "return a flat array of shape (N,), one label per row":
+            lambda X, w, b: _step(X @ w + b)[:, None],
+        "X @ w + b > 0 gives True/False: convert to numbers, .astype(float)":
+            lambda X, w, b: X @ w + b > 0,
+        "return a NumPy array, not a Python list":
+            lambda X, w, b: [float(v > 0) for v in X @ w + b],
     },
     correct=[lambda X, w, b: _step(X @ w + b), lambda X, w, b: (X @ w + b > 0).astype(int),
              lambda X, w, b: np.where(X @ w + b > 0, 1.0, 0.0)],
@@ -109,7 +118,8 @@ def _update(sign=1.0, bias=True, use_lr=True, use_z=False, by_y=False, ge=False,
 
 def _upd_cases():
     w, x2 = np.array([0.5, -1.0]), np.array([2.0, 0.5])
-    return [Case(w, 0.2, np.array([1.0, 2.0]), 1, 0.1, what="perceptron_update when ŷ = 0 but y = 1"),
+    return [Case(w, 0.2, np.array([1.0, 2.0]), 1, 0.1,
+                 what="perceptron_update when ŷ = 0 but y = 1"),
             Case(w, 0.2, x2, 0, 0.1, what="perceptron_update when ŷ = 1 but y = 0"),
             Case(w, 0.2, x2, 1, 0.1, what="perceptron_update on a right prediction (ŷ = y = 1)"),
             Case(np.array([1.0, -1.0]), 0.0, np.array([1.0, 1.0]), 1, 0.1,
@@ -126,8 +136,10 @@ perceptron_update = table(
         "wrong sign: the rule uses (y - ŷ), you used (ŷ - y)": _update(sign=-1.0),
         "you forgot the bias update b + lr * (y - ŷ)": _update(bias=False),
         "you forgot to multiply by the learning rate lr": _update(use_lr=False),
-        "ŷ is the prediction step(w·x + b) (0 or 1), not the weighted sum w·x + b": _update(use_z=True),
-        "update by the error (y - ŷ), not by y: when the prediction is right nothing changes": _update(by_y=True),
+        "ŷ is the prediction step(w·x + b) (0 or 1), not the weighted sum w·x + b":
+            _update(use_z=True),
+        "update by the error (y - ŷ), not by y: when the prediction is right nothing changes":
+            _update(by_y=True),
         "here w·x + b = 0 exactly, so ŷ = step(0) = 0: use z > 0, not z >= 0": _update(ge=True),
         "w += ... changes the caller's array; build a new one: w_new = w + lr * (y - ŷ) * x":
             _update(in_place=True),
@@ -192,7 +204,8 @@ and_gate_weights = table(
         "your gate computes NAND. " + _AND_RULE: _gate([-1.0, -1.0], 1.5),
         "z = 0 gives 0 (step(0) = 0); move the bias so that (1, 1) is strictly above 0":
             _gate([1.0, 1.0], -2.0),
-        "end with `return w, b`, w an array of 2 weights and b a number": lambda: np.array([1.0, 1.0]),
+        "end with `return w, b`, w an array of 2 weights and b a number":
+            lambda: np.array([1.0, 1.0]),
         "one weight per input: w = np.array([w1, w2]), and a single number b":
             lambda: (np.array([1.0, 1.0, -1.5]), 0.0),
         "your gate computes a constant 1": _gate([1.0, 1.0], 0.5),
@@ -213,7 +226,8 @@ def _epoch(batch=False, sign=1.0, count="wrong", in_place=False, lr_fixed=None, 
         rate = lr if lr_fixed is None else lr_fixed
         if batch:  # every prediction made with the weights from the start of the epoch
             err = y - _step(X @ w + b)
-            return w + rate * sign * err @ X, b + rate * sign * err.sum(), int(np.count_nonzero(err))
+            return (w + rate * sign * err @ X, b + rate * sign * err.sum(),
+                    int(np.count_nonzero(err)))
         mistakes = 0
         for xi, yi in zip(X, y):
             err = yi - float(xi @ w + b > 0)
@@ -234,7 +248,8 @@ def _epoch(batch=False, sign=1.0, count="wrong", in_place=False, lr_fixed=None, 
 
 def _epoch_check(got, want, case):
     problem = compare(got, want, case.what, names=("w", "b", "mistakes"))
-    if problem and isinstance(got, (tuple, list)) and len(got) == 3 and loosely_same(got[0], case.args[2]):
+    if (problem and isinstance(got, (tuple, list)) and len(got) == 3
+            and loosely_same(got[0], case.args[2])):
         return problem[0], "the weights did not change: return the updated w and b"
     return problem
 
@@ -248,16 +263,19 @@ train_epoch = table(
          "w, b = perceptron_update(w, b, x_i, y_i, lr)",
     cases=[Case(_XE, _YE, np.array([-0.5, 0.2]), 0.1, 0.5, what="train_epoch on 6 points"),
            Case(_XE, _YE, np.array([0.3, -0.4]), -0.2, 0.25, what="train_epoch with lr = 0.25"),
-           Case(_XE, _YE, _W_AFTER, _B_AFTER, 0.5, what="a second epoch, from where the first ended")],
+           Case(_XE, _YE, _W_AFTER, _B_AFTER, 0.5,
+                what="a second epoch, from where the first ended")],
     mistakes={
         "update after each point, in order: the next point is predicted with the new weights":
             _epoch(batch=True),
         "wrong sign: the rule uses (y - ŷ), you used (ŷ - y)": _epoch(sign=-1.0),
         "the weights did not change: return the updated w and b": _epoch(no_update=True),
-        "count only the points the perceptron got wrong (where y - ŷ is not 0)": _epoch(count="all"),
+        "count only the points the perceptron got wrong (where y - ŷ is not 0)":
+            _epoch(count="all"),
         "count a mistake when a point is wrong with the weights at that moment, before its update":
             _epoch(count="after"),
-        "w += lr * err * x changes the caller's array; write w = w + lr * err * x": _epoch(in_place=True),
+        "w += lr * err * x changes the caller's array; write w = w + lr * err * x":
+            _epoch(in_place=True),
         "use the argument lr, not a fixed number": _epoch(lr_fixed=0.5),
     },
     correct=[_epoch(), lambda X, y, w, b, lr: _epoch()(X, y, w.copy(), b, lr)],

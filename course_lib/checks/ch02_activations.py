@@ -15,8 +15,8 @@ from .core import Case, in_place, table
 __all__ = ["sigmoid", "sigmoid_prime", "relu", "relu_prime", "softmax", "leaky_relu"]
 
 _OVERFLOW = ("np.exp(-x) overflows for very negative x. Use z = np.exp(-np.abs(x)), then "
-             "np.where(x >= 0, 1 / (1 + z), z / (1 + z)); np.where evaluates both branches on every "
-             "element, so each branch must be safe on its own")
+             "np.where(x >= 0, 1 / (1 + z), z / (1 + z)); np.where evaluates both branches on "
+             "every element, so each branch must be safe on its own")
 _IN_PLACE = "build a new array instead of writing into x (x[...] = ..., x -= ..., out=x)"
 
 
@@ -30,19 +30,23 @@ _EXTREMES = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
 # -- sigmoid --------------------------------------------------------------------------------------
 sigmoid = table(
     "sigmoid", F.sigmoid,
-    cases=[Case(np.array([-5.0, -1.0, 0.0, 1.0, 5.0])), Case(_grid(2, 3), what="sigmoid of a (2, 3) array"),
+    cases=[Case(np.array([-5.0, -1.0, 0.0, 1.0, 5.0])),
+           Case(_grid(2, 3), what="sigmoid of a (2, 3) array"),
            Case(np.array([50.0, 1000.0]), quiet=True, hint=_OVERFLOW, atol=1e-12),
            Case(_EXTREMES, quiet=True, hint=_OVERFLOW, atol=1e-12),
-           Case(np.linspace(-800, 800, 41), quiet=True, hint=_OVERFLOW, what="sigmoid of 41 values in [-800, 800]")],
+           Case(np.linspace(-800, 800, 41), quiet=True, hint=_OVERFLOW,
+                what="sigmoid of 41 values in [-800, 800]")],
     mistakes={
-        "it looks like you used np.exp(x) instead of np.exp(-x): that gives sigmoid(-x) = 1 - sigmoid(x)":
+        "it looks like you used np.exp(x) instead of np.exp(-x): that gives "
+        "sigmoid(-x) = 1 - sigmoid(x)":
             lambda x: 1 / (1 + np.exp(x)),
-        "1 / 1 + np.exp(-x) means (1 / 1) + np.exp(-x): write 1 / (1 + np.exp(-x))": lambda x: 1 / 1 + np.exp(-x),
+        "1 / 1 + np.exp(-x) means (1 / 1) + np.exp(-x): write 1 / (1 + np.exp(-x))":
+            lambda x: 1 / 1 + np.exp(-x),
         "the denominator is 1 + np.exp(-x), with a plus": lambda x: 1 / (1 - np.exp(-x)),
         "the 1 + is missing: 1 / np.exp(-x) is np.exp(x)": lambda x: 1 / np.exp(-x),
         _OVERFLOW: lambda x: 1 / (1 + np.exp(-x)),
-        "np.where evaluates both branches: np.exp(x) in the x < 0 branch still overflows at x = 1000. "
-        "Exponentiate -|x| only: z = np.exp(-np.abs(x))":
+        "np.where evaluates both branches: np.exp(x) in the x < 0 branch still overflows at "
+        "x = 1000. Exponentiate -|x| only: z = np.exp(-np.abs(x))":
             lambda x: np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x))),
         "for x < 0 the stable branch is z / (1 + z) with z = np.exp(-|x|), not 1 / (1 + z)":
             lambda x: 1 / (1 + np.exp(-np.abs(x))),
@@ -67,7 +71,8 @@ _PRIME_OVERFLOW = ("np.exp(-x) / (1 + np.exp(-x))**2 is inf / inf at x = -1000; 
 
 sigmoid_prime = table(
     "sigmoid_prime", F.sigmoid_prime,
-    cases=[Case(np.array([-3.0, -1.0, 0.0, 1.0, 3.0])), Case(_grid(3, 2), what="sigmoid_prime of a (3, 2) array"),
+    cases=[Case(np.array([-3.0, -1.0, 0.0, 1.0, 3.0])),
+           Case(_grid(3, 2), what="sigmoid_prime of a (3, 2) array"),
            Case(_EXTREMES, quiet=True, hint=_PRIME_OVERFLOW, atol=1e-12)],
     mistakes={
         "it looks like you wrote s * (1 + s): the derivative is s * (1 - s), with a minus":
@@ -76,7 +81,8 @@ sigmoid_prime = table(
         "you are missing the factor s: the derivative is s * (1 - s)": lambda x: 1 - _s(x),
         "you applied the formula to x itself; compute s = sigmoid(x) first, then s * (1 - s)":
             lambda x: x * (1 - x),
-        "the sign is flipped: sigmoid is increasing, so its derivative is positive": lambda x: -_s(x) * (1 - _s(x)),
+        "the sign is flipped: sigmoid is increasing, so its derivative is positive":
+            lambda x: -_s(x) * (1 - _s(x)),
         "the derivative is s * (1 - s), not s**2": lambda x: _s(x) ** 2,
         _PRIME_OVERFLOW: lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2,
         "the naive sigmoid inside overflows at x = -1000: use a stable sigmoid (exp of -|x| only)":
@@ -91,18 +97,20 @@ sigmoid_prime = table(
 # -- relu -----------------------------------------------------------------------------------------
 relu = table(
     "relu", F.relu,
-    cases=[Case(np.array([-2.0, -0.5, 0.0, 0.5, 2.0])), Case(np.arange(-6.0, 6.0).reshape(3, 4),
-                                                             what="relu of a (3, 4) array"),
+    cases=[Case(np.array([-2.0, -0.5, 0.0, 0.5, 2.0])),
+           Case(np.arange(-6.0, 6.0).reshape(3, 4), what="relu of a (3, 4) array"),
            Case(np.array([-1e300, -1e-300, 1e-300, 1e300]))],
     mistakes={
-        "np.max(x, 0) is the largest element along axis 0; np.maximum(x, 0) compares element by element":
+        "np.max(x, 0) is the largest element along axis 0; np.maximum(x, 0) compares element by "
+        "element":
             lambda x: np.max(x, 0),
         "np.abs flips negative inputs; ReLU sets them to 0": np.abs,
         "that keeps the negative part: use np.maximum(x, 0)": lambda x: np.minimum(x, 0),
-        "that is the step function (x > 0); ReLU returns x itself where x > 0": lambda x: (x > 0).astype(float),
+        "that is the step function (x > 0); ReLU returns x itself where x > 0":
+            lambda x: (x > 0).astype(float),
         "the sign is flipped": lambda x: -np.maximum(x, 0),
-        "x[x < 0] = 0 (or np.maximum(x, 0, out=x)) changes the caller's array; np.maximum(x, 0) builds "
-        "a new one": in_place(F.relu),
+        "x[x < 0] = 0 (or np.maximum(x, 0, out=x)) changes the caller's array; "
+        "np.maximum(x, 0) builds a new one": in_place(F.relu),
         "Python's max() compares a whole array with 0: use np.maximum(x, 0)": lambda x: max(x, 0),
         "a list comprehension gives a Python list: use np.maximum(x, 0), which returns an array":
             lambda x: [max(v, 0.0) for v in x],
@@ -117,24 +125,29 @@ relu_prime = table(
     cases=[Case(np.array([-2.0, -0.5, 0.5, 2.0])), Case(np.array([-1.0, 0.0, 1.0])),
            Case(np.arange(-6.0, 6.0).reshape(4, 3) + 0.5, what="relu_prime of a (4, 3) array")],
     mistakes={
-        "the comparison x > 0 gives True/False: the exercise asks for a float array, (x > 0).astype(float)":
+        "the comparison x > 0 gives True/False: the exercise asks for a float array, "
+        "(x > 0).astype(float)":
             lambda x: x > 0,
         "(x > 0).astype(int) gives integers: the exercise asks for a float array, .astype(float)":
             lambda x: (x > 0).astype(int),
-        "at x = 0 use 0 (PyTorch's choice): compare with x > 0, not x >= 0 (and np.heaviside(x, 0), "
-        "not np.heaviside(x, 1))": lambda x: (x >= 0).astype(float),
+        "at x = 0 use 0 (PyTorch's choice): compare with x > 0, not "
+        "x >= 0 (and np.heaviside(x, 0), not np.heaviside(x, 1))": lambda x: (x >= 0).astype(float),
         "np.sign gives -1 for x < 0; the derivative is 0 there": np.sign,
-        "you returned relu(x) itself; the derivative is 1 (not x) where x > 0": lambda x: np.maximum(x, 0),
-        "your mask is inverted: the slope of max(x, 0) is 0 where x < 0 (the unit is off) and 1 where x > 0":
+        "you returned relu(x) itself; the derivative is 1 (not x) where x > 0":
+            lambda x: np.maximum(x, 0),
+        "your mask is inverted: the slope of max(x, 0) is 0 where x < 0 (the unit is off) "
+        "and 1 where x > 0":
             lambda x: (x <= 0).astype(float),
         "x[...] = ... writes into the caller's array: return (x > 0).astype(float), a new one":
             in_place(lambda x: x > 0),
         "the slope of max(x, 0) is 0 where x < 0: only positive inputs get 1": np.ones_like,
-        "at x = 0 use 0 (PyTorch's choice), not 0.5": lambda x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5)),
+        "at x = 0 use 0 (PyTorch's choice), not 0.5":
+            lambda x: np.where(x > 0, 1.0, np.where(x < 0, 0.0, 0.5)),
     },
     correct=[lambda x: (x > 0).astype(float), lambda x: np.where(x > 0, 1.0, 0.0),
              lambda x: np.heaviside(x, 0.0), lambda x: (x > 0) * 1.0],
-    hint="1.0 where x > 0, else 0.0: (x > 0).astype(float)", summary="relu_prime(0) = 0, a float array")
+    hint="1.0 where x > 0, else 0.0: (x > 0).astype(float)",
+    summary="relu_prime(0) = 0, a float array")
 
 
 # -- leaky relu -----------------------------------------------------------------------------------
@@ -183,8 +196,10 @@ _rows = lambda a: a.sum(axis=-1, keepdims=True)  # noqa: E731
 softmax = table(
     "softmax", F.softmax,
     cases=[Case(np.array([2.0, 1.0, 0.1])),
-           Case(np.random.default_rng(3).normal(size=(4, 4)), what="softmax of a batch of shape (4, 4)"),
-           Case(np.random.default_rng(2).normal(size=(3, 5)), what="softmax of a batch of shape (3, 5)"),
+           Case(np.random.default_rng(3).normal(size=(4, 4)),
+                what="softmax of a batch of shape (4, 4)"),
+           Case(np.random.default_rng(2).normal(size=(3, 5)),
+                what="softmax of a batch of shape (3, 5)"),
            Case(np.array([[1000.0, 1001.0, 1002.0]]), quiet=True, hint=_NO_SHIFT),
            Case(np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0]]), quiet=True),
            Case(np.array([[0.0, 1000.0], [-1000.0, 0.0]]), quiet=True),
@@ -197,19 +212,21 @@ softmax = table(
         "the whole array sums to 1 instead of each row: e / e.sum(axis=-1, keepdims=True)":
             _sm(lambda x: x.max(), lambda e: e.sum()),
         _KEEPDIMS: _sm(lambda x: x.max(axis=-1), lambda e: e.sum(axis=-1)),
-        "x.max(axis=-1) needs keepdims=True too: " + _KEEPDIMS: _sm(lambda x: x.max(axis=-1), _rows),
+        "x.max(axis=-1) needs keepdims=True too: " + _KEEPDIMS:
+            _sm(lambda x: x.max(axis=-1), _rows),
         "e.sum(axis=-1) needs keepdims=True: " + _KEEPDIMS:
             _sm(lambda x: x.max(axis=-1, keepdims=True), lambda e: e.sum(axis=-1)),
         _NO_SHIFT: _sm(lambda x: 0.0, _rows),
-        "you subtracted the max of the whole array: a row far below it becomes exp(-2002) = 0 everywhere "
-        "and 0 / 0 is nan. Subtract each row's own max: x.max(axis=-1, keepdims=True)":
+        "you subtracted the max of the whole array: a row far below it becomes "
+        "exp(-2002) = 0 everywhere and 0 / 0 is nan. Subtract each row's own max: "
+        "x.max(axis=-1, keepdims=True)":
             _sm(lambda x: x.max(), _rows),
-        "subtract the MAX of each row (x.max(axis=-1, keepdims=True)), not the min: exp(1000 - min) "
-        "still overflows": _sm(lambda x: x.min(axis=-1, keepdims=True), _rows),
+        "subtract the MAX of each row (x.max(axis=-1, keepdims=True)), not the min: "
+        "exp(1000 - min) still overflows": _sm(lambda x: x.min(axis=-1, keepdims=True), _rows),
         "x -= x.max(...) writes into the caller's array; write shifted = x - x.max(...)":
             in_place(lambda x: x - x.max(axis=-1, keepdims=True), F.softmax),
-        "subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves exp(1000), which "
-        "overflows": _sm(lambda x: x.mean(axis=-1, keepdims=True), _rows),
+        "subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves exp(1000), "
+        "which overflows": _sm(lambda x: x.mean(axis=-1, keepdims=True), _rows),
     },
     correct=[_sm(lambda x: x.max(axis=-1, keepdims=True), _rows),
              lambda x: np.exp(x - x.max(axis=-1, keepdims=True) - np.log(

@@ -37,7 +37,8 @@ def _dense_with(dx=None, dW=None, db=None):
 
 
 def _dense_case(n, d_in, d_out):
-    return Case(_rng.normal(size=(n, d_in)), _rng.normal(size=(d_in, d_out)), _rng.normal(size=(n, d_out)),
+    return Case(_rng.normal(size=(n, d_in)), _rng.normal(size=(d_in, d_out)),
+                _rng.normal(size=(n, d_out)),
                 what=f"dense_backward for x ({n}, {d_in}), W ({d_in}, {d_out})")
 
 
@@ -47,21 +48,26 @@ dense_backward = table(
     mistakes={
         "missing transpose: you computed x @ dout; dW = x.T @ dout, shape (D_in, D_out)":
             _dense_with(dW=lambda x, W, d: x @ d),
-        "dW is transposed: dout.T @ x has shape (D_out, D_in); use x.T @ dout": _dense_with(dW=lambda x, W, d: d.T @ x),
+        "dW is transposed: dout.T @ x has shape (D_out, D_in); use x.T @ dout":
+            _dense_with(dW=lambda x, W, d: d.T @ x),
         "no 1/N here: the loss's backward already divided dout by N; dW = x.T @ dout":
             _dense_with(dW=lambda x, W, d: x.T @ d / len(x)),
-        "db summed over the wrong axis: sum over the batch, dout.sum(axis=0), not axis=1": _dense_with(db=lambda x, W, d: d.sum(axis=1)),
+        "db summed over the wrong axis: sum over the batch, dout.sum(axis=0), not axis=1":
+            _dense_with(db=lambda x, W, d: d.sum(axis=1)),
         "db: mean instead of sum; db = dout.sum(axis=0), the 1/N is already in dout":
             _dense_with(db=lambda x, W, d: d.mean(axis=0)),
-        "db has the shape of b, (D_out,): drop keepdims=True": _dense_with(db=lambda x, W, d: d.sum(axis=0, keepdims=True)),
+        "db has the shape of b, (D_out,): drop keepdims=True":
+            _dense_with(db=lambda x, W, d: d.sum(axis=0, keepdims=True)),
         "missing transpose: you computed dout @ W; dx = dout @ W.T, shape (N, D_in)":
             _dense_with(dx=lambda x, W, d: d @ W),
-        "dx = dout @ W.T, not W @ dout.T (that is its transpose)": _dense_with(dx=lambda x, W, d: W @ d.T),
+        "dx = dout @ W.T, not W @ dout.T (that is its transpose)":
+            _dense_with(dx=lambda x, W, d: W @ d.T),
         "return them in the order dx, dW, db": lambda x, W, dout: _dense(x, W, dout)[::-1],
         "dout /= N writes into the caller's dout (and the 1/N does not belong here)":
             in_place(lambda x, W, dout: dout / len(x), _dense, arg=2),
     },
-    correct=[_dense, lambda x, W, dout: (np.einsum("nj,ij->ni", dout, W), np.einsum("ni,nj->ij", x, dout),
+    correct=[_dense, lambda x, W, dout: (np.einsum("nj,ij->ni", dout, W),
+                                         np.einsum("ni,nj->ij", x, dout),
                                          np.ones(len(x)) @ dout)],
     summary="dx, dW, db on square and rectangular shapes")
 
@@ -77,19 +83,23 @@ _x0 = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]])
 relu_backward = table(
     "relu_backward", _relu_bw,
     cases=[Case(_rng.normal(size=(4, 5)), _xr, what="relu_backward(dout, x) for shape (4, 5)"),
-           Case(_rng.normal(size=(2, 3)), _x0, what="relu_backward(dout, x) with x = 0 in two places",
+           Case(_rng.normal(size=(2, 3)), _x0,
+                what="relu_backward(dout, x) with x = 0 in two places",
                 hint="at x = 0 the gradient is 0 (PyTorch's choice): mask with x > 0")],
     mistakes={
         "forgot to multiply by dout: the local derivative (x > 0) times the upstream gradient":
             lambda dout, x: (x > 0).astype(float),
         "the mask must come from the forward input x, not from dout: dout * (x > 0)":
             lambda dout, x: dout * (dout > 0),
-        "multiplied by x instead of by the 0/1 mask (x > 0)": lambda dout, x: dout * np.maximum(x, 0),
+        "multiplied by x instead of by the 0/1 mask (x > 0)":
+            lambda dout, x: dout * np.maximum(x, 0),
         "the mask is inverted: pass the gradient where x > 0": lambda dout, x: dout * (x <= 0),
-        "at x = 0 the gradient is 0 (PyTorch's choice): mask with x > 0, not x >= 0": lambda dout, x: dout * (x >= 0),
-        "dout[x <= 0] = 0 modifies dout in place; the layer contract forbids it: build a new array, "
-        "dx = dout * (x > 0)": in_place(_relu_bw),
-        "the arguments are (dout, x): the mask comes from the second one": lambda dout, x: x * (dout > 0),
+        "at x = 0 the gradient is 0 (PyTorch's choice): mask with x > 0, not x >= 0":
+            lambda dout, x: dout * (x >= 0),
+        "dout[x <= 0] = 0 modifies dout in place; the layer contract forbids it: build a new "
+        "array, dx = dout * (x > 0)": in_place(_relu_bw),
+        "the arguments are (dout, x): the mask comes from the second one":
+            lambda dout, x: x * (dout > 0),
     },
     correct=[_relu_bw, lambda dout, x: np.where(x > 0, dout, 0.0)],
     summary="the mask from x, dout untouched")
@@ -97,9 +107,9 @@ relu_backward = table(
 
 # -- softmax + cross-entropy ----------------------------------------------------------------------
 softmax_ce_backward = table(
-    "softmax_ce_backward", lambda scores, y: _sce_grad(scores, y), cases=_grad_cases("softmax_ce_backward"),
-    mistakes=_grad_mistakes(), correct=[_sce_grad, _sce_alt], errors=[("too many indices", "y holds "
-                                                                       "integer labels (N,)")],
+    "softmax_ce_backward", lambda scores, y: _sce_grad(scores, y),
+    cases=_grad_cases("softmax_ce_backward"), mistakes=_grad_mistakes(),
+    correct=[_sce_grad, _sce_alt], errors=[("too many indices", "y holds integer labels (N,)")],
     summary="including scores of ±1000")
 
 
@@ -140,13 +150,15 @@ def _ng_copy(f, x, h=1e-5, rows=False):
 numerical_gradient = table(
     "numerical_gradient", _numgrad, rtol=1e-8, atol=1e-8,
     mutation_hint="restore each element after nudging it (x[i] = old) or nudge a copy",
-    cases=[Case(_f, _rng.normal(size=5) * 2, 1e-5, what="the gradient of sum(x**3 + sin(x)) for x of shape (5,)"),
-           Case(_f, _rng.normal(size=(3, 4)) * 2, 1e-5, what="the gradient of sum(x**3 + sin(x)) for x of shape (3, 4)",
+    cases=[Case(_f, _rng.normal(size=5) * 2, 1e-5,
+                what="the gradient of sum(x**3 + sin(x)) for x of shape (5,)"),
+           Case(_f, _rng.normal(size=(3, 4)) * 2, 1e-5,
+                what="the gradient of sum(x**3 + sin(x)) for x of shape (3, 4)",
                 hint="loop over every element of a 2-D x, e.g. with np.ndindex(x.shape)"),
            Case(_f, _rng.normal(size=4), 1e-3, what="numerical_gradient with h = 1e-3")],
     mistakes={
-        "use the centered difference (f(x + h) - f(x - h)) / (2 h): its error is O(h^2) instead of O(h) "
-        "(a one-sided difference)": _ng(one_sided=True),
+        "use the centered difference (f(x + h) - f(x - h)) / (2 h): its error is O(h^2) instead of "
+        "O(h) (a one-sided difference)": _ng(one_sided=True),
         "divided by h instead of 2 h: (f(x + h) - f(x - h)) / (2 h)": _ng(denom=1.0),
         "divided by 2 h twice: (f(x + h) - f(x - h)) / (2 h)": _ng(denom=4.0),
         "x was left nudged: restore each element after nudging it (x[i] = old) or nudge a copy":
@@ -204,10 +216,12 @@ train_step = table(
         "the learning rate is missing: p -= lr * g": _step(use_lr=False),
         "the parameters did not change: call model.backward(loss_fn.backward()) before updating":
             _step(backward=False),
-        "`p = p - lr * g` only rebinds the name p: update the array in place, p -= lr * g": _step(rebind=True),
+        "`p = p - lr * g` only rebinds the name p: update the array in place, p -= lr * g":
+            _step(rebind=True),
         "return the loss computed in the forward pass, before the update": _step(after=True),
         "update every parameter: loop over all of model.parameters()": _step(first_only=True),
-        "use the argument lr, not a fixed number": lambda model, loss_fn, X, y, lr: _step()(model, loss_fn, X, y, 0.1),
+        "use the argument lr, not a fixed number":
+            lambda model, loss_fn, X, y, lr: _step()(model, loss_fn, X, y, 0.1),
     },
     correct=[_step(), lambda model, loss_fn, X, y, lr: (
         lambda loss: (model.backward(loss_fn.backward()),
@@ -250,9 +264,11 @@ def _value_check(what_data):
                     "build the result with Value(data, (inputs...), op) and return it")
         for key in list(got)[1:]:  # after "returns"
             if not np.allclose(got[key], want[key], rtol=1e-12, atol=1e-12):
-                text = {"data": what_data, "children": "the result remembers its inputs (._prev)"}.get(key, key)
+                texts = {"data": what_data, "children": "the result remembers its inputs (._prev)"}
+                text = texts.get(key, key)
+                hint = "pass the inputs as children: Value(data, (a, b), '*')"
                 return (f"{text}: should be {describe(want[key])}, got {describe(got[key])}",
-                        "pass the inputs as children: Value(data, (a, b), '*')" if key == "children" else None)
+                        hint if key == "children" else None)
         return None
     return check
 
@@ -266,11 +282,15 @@ def _op(unary, form="right"):
 
         def _backward():
             up = 1.0 if form == "no_chain" else out.grad
-            local = [{"one_minus_a2": 1 - a.data ** 2, "t2": data * data, "one_minus_t": 1 - data}.get(
-                form, 1 - data * data)] if unary else [a.data, b.data] if form == "swapped" else [b.data, a.data]
+            if unary:
+                local = [{"one_minus_a2": 1 - a.data ** 2, "t2": data * data,
+                          "one_minus_t": 1 - data}.get(form, 1 - data * data)]
+            else:
+                local = [a.data, b.data] if form == "swapped" else [b.data, a.data]
             for v, d in zip(ins, local):
                 v.grad = d * up + (0.0 if form == "assign" else v.grad)
-        out._backward = _backward() if form == "called" else out._backward if form == "not_attached" else _backward
+        out._backward = (_backward() if form == "called" else
+                         out._backward if form == "not_attached" else _backward)
         return out
     return op if unary else (lambda a, b: op(a, b))
 
@@ -279,14 +299,17 @@ _mul, _tanh = functools.partial(_op, False), functools.partial(_op, True)
 
 
 value_mul = table(
-    "value_mul", _mul(), driver=_observe(False), check=_value_check("mul(Value(2), Value(-3)).data"),
+    "value_mul", _mul(), driver=_observe(False),
+    check=_value_check("mul(Value(2), Value(-3)).data"),
     cases=[Case(what="mul(a, b)")],
     mistakes={
         "the gradients are swapped: d(a b)/da = b, so a.grad += b.data * out.grad": _mul("swapped"),
-        "multiply by the upstream gradient (chain rule): a.grad += b.data * out.grad": _mul("no_chain"),
+        "multiply by the upstream gradient (chain rule): a.grad += b.data * out.grad":
+            _mul("no_chain"),
         "accumulate with `+=`, not `=`: a used twice gets both contributions": _mul("assign"),
         "define _backward() and attach it: out._backward = _backward": _mul("not_attached"),
-        "attach the function, do not call it: out._backward = _backward (no parentheses)": _mul("called"),
+        "attach the function, do not call it: out._backward = _backward (no parentheses)":
+            _mul("called"),
         "pass the inputs as children: Value(a.data * b.data, (a, b), '*')": _mul("no_children"),
         "the data of a * b is a.data * b.data": lambda a, b: Value(a.data + b.data, (a, b), "*"),
         "return a Value (the node), not a number": lambda a, b: a.data * b.data,
@@ -298,13 +321,16 @@ value_tanh = table(
     "value_tanh", _tanh(), driver=_observe(True), check=_value_check("tanh(Value(0.5)).data"),
     cases=[Case(what="tanh(a)")],
     mistakes={
-        "multiply by the upstream gradient (chain rule): a.grad += (1 - t**2) * out.grad": _tanh("no_chain"),
+        "multiply by the upstream gradient (chain rule): a.grad += (1 - t**2) * out.grad":
+            _tanh("no_chain"),
         "the derivative is 1 - tanh(a)^2, not 1 - a^2": _tanh("one_minus_a2"),
         "the derivative is 1 - tanh(a)^2, not tanh(a)^2": _tanh("t2"),
         "the derivative is 1 - tanh(a)^2, not 1 - tanh(a)": _tanh("one_minus_t"),
-        "accumulate with `+=`, not `=`: a used on two paths gets both contributions": _tanh("assign"),
+        "accumulate with `+=`, not `=`: a used on two paths gets both contributions":
+            _tanh("assign"),
         "define _backward() and attach it: out._backward = _backward": _tanh("not_attached"),
-        "attach the function, do not call it: out._backward = _backward (no parentheses)": _tanh("called"),
+        "attach the function, do not call it: out._backward = _backward (no parentheses)":
+            _tanh("called"),
         "pass the input as a child: Value(t, (a,), 'tanh')": _tanh("no_children"),
         "the data is math.tanh(a.data)": lambda a: Value(math.sinh(a.data), (a,), "tanh"),
     },
@@ -355,8 +381,10 @@ def _order_drive(f, graph):
     if order is None or isinstance(order, (Value, str, int, float)):
         return {"type": type(order).__name__}
     order = list(order)
-    return {"type": "list", "labels": [getattr(v, "label", "?") if isinstance(v, Value) else "?" for v in order],
-            "edges": [(child.label, v.label) for v in nodes for child in v._prev], "root": root.label,
+    return {"type": "list",
+            "labels": [getattr(v, "label", "?") if isinstance(v, Value) else "?" for v in order],
+            "edges": [(child.label, v.label) for v in nodes for child in v._prev],
+            "root": root.label,
             "all": sorted(v.label for v in nodes)}
 
 
@@ -366,7 +394,8 @@ def _order_check(got, want, case):
         return f"{what}: expected a list of nodes, got a {got['type']}", "return the list"
     labels = got["labels"]
     if len(labels) != len(set(labels)):
-        return (f"{what}: a node appears more than once ({len(labels)} items for {len(want['all'])} nodes)",
+        return (f"{what}: a node appears more than once "
+                f"({len(labels)} items for {len(want['all'])} nodes)",
                 "keep a `visited` set and skip nodes already seen")
     if sorted(labels) != want["all"]:
         return (f"{what}: expected the {len(want['all'])} nodes of the graph, got {len(labels)}",
@@ -374,8 +403,9 @@ def _order_check(got, want, case):
     pos = {label: k for k, label in enumerate(labels)}
     if any(pos[child] > pos[parent] for child, parent in want["edges"]):
         if labels[0] == want["root"]:
-            return (f"{what}: the root comes first", "inputs first: reverse your order, or append a node "
-                                                     "only after all its children (post-order)")
+            return (f"{what}: the root comes first",
+                    "inputs first: reverse your order, or append a node only after all its "
+                    "children (post-order)")
         return (f"{what}: a node comes before one of its inputs",
                 "append a node only after all its children (post-order); the root comes last")
     return None
@@ -435,19 +465,22 @@ def _kahn(root):
 
 
 topological_order = table(
-    "topological_order", _reference_order, driver=_order_drive, check=_order_check, arg_names=("graph",),
+    "topological_order", _reference_order, driver=_order_drive, check=_order_check,
+    arg_names=("graph",),
     cases=[Case("diamond", what="diamond graph e = (a b + a)(a b)"),
-           Case("bfs", what="graph r = u + (3 u) 2"), Case("chain", what="chain of 2,000 additions")],
+           Case("bfs", what="graph r = u + (3 u) 2"),
+           Case("chain", what="chain of 2,000 additions")],
     mistakes={
-        "use an explicit stack (a list) instead of recursion: a chain of 2,000 nodes is deeper than "
-        "Python's recursion limit": _recursive,
+        "use an explicit stack (a list) instead of recursion: a chain of 2,000 nodes is deeper "
+        "than Python's recursion limit": _recursive,
         "the root comes first: reverse the order (inputs first, root last), or append a node only "
         "after all its children (post-order)": lambda root: _reference_order(root)[::-1],
-        "a reversed breadth-first order is not topological: a node found early can be the input of a "
-        "node found later. Use a depth-first post-order": _bfs,
+        "a reversed breadth-first order is not topological: a node found early can be the input of "
+        "a node found later. Use a depth-first post-order": _bfs,
         "keep a `visited` set: a node reached twice is listed twice": _no_visited,
         "include the root itself, last": lambda root: _reference_order(root)[:-1],
-        "visit every node, not only the root's direct children": lambda root: list(root._prev) + [root],
+        "visit every node, not only the root's direct children":
+            lambda root: list(root._prev) + [root],
         "return the list of nodes": lambda root: None,
     },
     correct=[_reference_order, _kahn],
@@ -477,9 +510,11 @@ backprop = table(
     mistakes={
         "seed the output first: root.grad = 1.0": _bp(seed=False),
         "you went through the nodes in the forward order (or called only the root's _backward); go "
-        "from the output back: for v in reversed(topological_order(root))": _bp(order=lambda nodes: nodes),
+        "from the output back: for v in reversed(topological_order(root))":
+            _bp(order=lambda nodes: nodes),
         "call _backward() once per node: the gradients doubled": _bp(twice=True),
-        "call _backward() on the nodes, from the output back; setting root.grad alone computes nothing":
+        "call _backward() on the nodes, from the output back; setting root.grad alone computes "
+        "nothing":
             lambda root: setattr(root, "grad", 1.0),
         "call node._backward() (one local step), not node.backward() (a whole backward pass from "
         "that node)": lambda root: [v.backward() for v in reversed(_reference_order(root))],

@@ -40,7 +40,8 @@ def _check_path(keys):
     """The comparison of two :func:`_path` observations, with messages a learner can act on."""
     def check(got, want, case):
         p0, lr = case.args[0], case.args[2]
-        what = ", ".join([f"lr={describe(np.asarray(lr))}"] + [f"{k}={v}" for k, v in case.kwargs.items()])
+        what = ", ".join([f"lr={describe(np.asarray(lr))}"]
+                         + [f"{k}={v}" for k, v in case.kwargs.items()])
         path, ref = got["path"], want["path"]
         if not same(path, ref, 1e-7, 1e-12):
             if np.array_equal(path[0], p0):
@@ -53,8 +54,9 @@ def _check_path(keys):
             if not np.isfinite(path[k]).all():
                 return (f"{what}: p contains NaN or inf after step {k + 1}",
                         "is a step count t still 0 when you divide by 1 - beta**t?")
-            shown = "; ".join(f"[{i}] should be {_pair(a, b)[1]}, got {_pair(a, b)[0]}" for i, (a, b) in
-                              enumerate(zip(path[k], ref[k])) if not np.isclose(a, b, 1e-7, 1e-12))
+            shown = "; ".join(f"[{i}] should be {_pair(a, b)[1]}, got {_pair(a, b)[0]}"
+                              for i, (a, b) in enumerate(zip(path[k], ref[k]))
+                              if not np.isclose(a, b, 1e-7, 1e-12))
             also = next((f" (and state[{key!r}] is {describe(got['state'][key])}, expected "
                          f"{describe(want['state'][key])})" for key in keys if key in got["state"]
                          and not same(got["state"][key], want["state"][key], 1e-7, 1e-12)), "")
@@ -67,7 +69,8 @@ def _check_path(keys):
                         f"keep it in state[{key!r}] (create it on the first call) and reuse it")
             if not same(got["state"][key], want["state"][key], 1e-7, 1e-12):
                 return (f"{what}: state[{key!r}] after {len(ref)} steps should be "
-                        f"{describe(want['state'][key], 8)}, got {describe(got['state'][key], 8)}", None)
+                        f"{describe(want['state'][key], 8)}, got "
+                        f"{describe(got['state'][key], 8)}", None)
         return None
     return check
 
@@ -89,17 +92,23 @@ def _gd(p, g, lr):
 gd_step = table(
     "gd_step", _gd, arg_names=("p", "g", "lr"), mutable=("p",), check=_check_path(()),
     driver=lambda step, p, grads, lr: _path(lambda p, g, state, lr: step(p, g, lr), p, grads, lr),
-    cases=[Case(_P0, np.array([[0.5, -1.0, 2.0]]), 0.1), Case(_P0, np.array([[3.0, 0.0, -4.0]]), 0.01),
-           Case(_P0, _grads(5), np.array([0.1, 0.05, 0.2, 0.01]), what="4 steps with a changing lr")],
+    cases=[Case(_P0, np.array([[0.5, -1.0, 2.0]]), 0.1),
+           Case(_P0, np.array([[3.0, 0.0, -4.0]]), 0.01),
+           Case(_P0, _grads(5), np.array([0.1, 0.05, 0.2, 0.01]),
+                what="4 steps with a changing lr")],
     mistakes={
-        "gradient DEscent subtracts: p -= lr * g (you moved uphill)": lambda p, g, lr: p.__iadd__(lr * g),
-        "the step ignores the learning rate: multiply the gradient by lr": lambda p, g, lr: p.__isub__(g),
-        "returning a new array does not update the caller's p: " + _REBOUND: lambda p, g, lr: p - lr * g,
+        "gradient DEscent subtracts: p -= lr * g (you moved uphill)":
+            lambda p, g, lr: p.__iadd__(lr * g),
+        "the step ignores the learning rate: multiply the gradient by lr":
+            lambda p, g, lr: p.__isub__(g),
+        "returning a new array does not update the caller's p: " + _REBOUND:
+            lambda p, g, lr: p - lr * g,
         "p is unchanged: " + _REBOUND: lambda p, g, lr: None,
         "g *= lr writes into the caller's gradient: compute lr * g into a new array":
             in_place(lambda p, g, lr: g * lr, lambda p, g, lr: p.__isub__(g), arg=1),
         "divide by nothing: the step is lr * g, not g / lr": lambda p, g, lr: p.__isub__(g / lr),
-        "the learning rate is the argument lr, not a fixed number": lambda p, g, lr: p.__isub__(0.1 * g),
+        "the learning rate is the argument lr, not a fixed number":
+            lambda p, g, lr: p.__isub__(0.1 * g),
     },
     correct=[_gd, lambda p, g, lr: np.subtract(p, lr * g, out=p),
              lambda p, g, lr: p.__setitem__(Ellipsis, p - lr * g)],
@@ -109,7 +118,8 @@ gd_step = table(
 # -- minibatches ----------------------------------------------------------------------------------
 def _mb(X, y, batch_size, rng):
     idx = rng.permutation(len(X))
-    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
+    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]])
+            for i in range(0, len(X), batch_size)]
 
 
 def _mb_drive(f, X, y, batch_size, rng):
@@ -140,14 +150,17 @@ def _mb_check(got, want, case):
     rows = np.concatenate([xb for xb, _ in got]) if got else np.zeros((0, 2))
     ids = np.concatenate([yb for _, yb in got]).astype(int) if got else np.zeros(0, int)
     if len(set(ids.tolist())) != n:
-        return (f"{what}: some samples appear twice and others never ({n - len(set(ids.tolist()))} missing)",
-                "use one permutation, rng.permutation(N), and slice it (rng.choice/integers draw with "
-                "replacement)")
+        return (f"{what}: some samples appear twice and others never "
+                f"({n - len(set(ids.tolist()))} missing)",
+                "use one permutation, rng.permutation(N), and slice it "
+                "(rng.choice/integers draw with replacement)")
     if rows.shape != (n, X.shape[1]) or not np.array_equal(rows[:, 0].astype(int), ids):
         return (f"{what}: X and y are no longer paired: row i of X_batch must belong to y_batch[i]",
-                "shuffle X and y with the SAME permutation: idx = rng.permutation(N); X[idx], y[idx]")
+                "shuffle X and y with the SAME permutation: idx = rng.permutation(N); X[idx], "
+                "y[idx]")
     if n > 1 and np.array_equal(ids, np.arange(n)):
-        return f"{what}: the samples come in their original order", "shuffle: idx = rng.permutation(N)"
+        return (f"{what}: the samples come in their original order",
+                "shuffle: idx = rng.permutation(N)")
     return None
 
 
@@ -177,22 +190,26 @@ def _mb_variant(transform):
 
 minibatches = table(
     "minibatches", _mb, driver=_mb_drive, check=_mb_check, extra=_mb_same_seed,
-    cases=[Case(*_data(n), bs, np.random.default_rng(seed), what=f"minibatches of {n} samples, batch_size={bs}")
+    cases=[Case(*_data(n), bs, np.random.default_rng(seed),
+                what=f"minibatches of {n} samples, batch_size={bs}")
            for n, bs, seed in ((23, 5, 0), (20, 5, 1), (7, 10, 2), (6, 1, 3))],
     mistakes={
         "the samples come in their original order: shuffle, idx = rng.permutation(N)": _in_order,
         "the last, smaller batch is missing: range(0, N, batch_size) keeps it":
             _mb_variant(lambda X, y, bs, idx: [(X[idx[i:i + bs]], y[idx[i:i + bs]])
                                                for i in range(0, len(X) - bs + 1, bs)]),
-        "the last batch is empty when N is a multiple of batch_size: loop over range(0, N, batch_size)":
-            _mb_variant(lambda X, y, bs, idx: [(X[idx[k * bs:(k + 1) * bs]], y[idx[k * bs:(k + 1) * bs]])
+        "the last batch is empty when N is a multiple of batch_size: loop over "
+        "range(0, N, batch_size)":
+            _mb_variant(lambda X, y, bs, idx: [(X[idx[k * bs:(k + 1) * bs]],
+                                                y[idx[k * bs:(k + 1) * bs]])
                                                for k in range(len(X) // bs + 1)]),
         "X and y are shuffled with different permutations: use one idx for both":
             lambda X, y, bs, rng: _mb(X[rng.permutation(len(X))], y, bs, rng),
         "some samples appear twice: rng.choice(N, N) or rng.integers draw with replacement; use "
-        "rng.permutation(N)": lambda X, y, bs, rng: (lambda idx: [(X[idx[i:i + bs]], y[idx[i:i + bs]])
-                                                              for i in range(0, len(X), bs)])(
-            rng.integers(0, len(X), len(X))),
+        "rng.permutation(N)":
+            lambda X, y, bs, rng: (lambda idx: [(X[idx[i:i + bs]], y[idx[i:i + bs]])
+                                                for i in range(0, len(X), bs)])(
+                rng.integers(0, len(X), len(X))),
         "off by one: the slice idx[i:i + batch_size - 1] drops a sample from every batch":
             _mb_variant(lambda X, y, bs, idx: [(X[idx[i:i + bs - 1]], y[idx[i:i + bs - 1]])
                                                for i in range(0, len(X), bs)]),
@@ -203,13 +220,14 @@ minibatches = table(
             _mb_variant(lambda X, y, bs, idx: [X[idx[i:i + bs]] for i in range(0, len(X), bs)]),
     },
     correct=[_mb, lambda X, y, batch_size, rng: (
-        (X[b], y[b]) for b in np.array_split(rng.permutation(len(X)), range(batch_size, len(X), batch_size)))],
+        (X[b], y[b]) for b in np.array_split(rng.permutation(len(X)),
+                                             range(batch_size, len(X), batch_size)))],
     summary="every sample once, shuffled, paired, last batch smaller")
 
 
 # -- exponentially weighted average ---------------------------------------------------------------
-def _ewa(values, beta, bias_correction=True, t0=1, swap=False, init_first=False, store=False, b=None,
-         never=False):
+def _ewa(values, beta, bias_correction=True, t0=1, swap=False, init_first=False, store=False,
+         b=None, never=False):
     v, out = 0.0, []
     beta_used = beta if b is None else b
     for i, x in enumerate(values):
@@ -242,33 +260,38 @@ def _ewa_in_place(values, beta, bias_correction=True):
 _VALUES = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 8.0, 10.0])
 ewa = table(
     "ewa", _ewa_form(),
-    cases=[Case(_VALUES, 0.9, what="ewa(values, beta=0.9)"), Case(_VALUES, 0.5, what="ewa(values, beta=0.5)"),
-           Case(_VALUES, 0.9, kw={"bias_correction": False}, what="ewa(values, 0.9, bias_correction=False)"),
-           Case(np.random.default_rng(4).normal(5.0, 2.0, 40), 0.8, what="ewa of 40 values, beta=0.8")],
+    cases=[Case(_VALUES, 0.9, what="ewa(values, beta=0.9)"),
+           Case(_VALUES, 0.5, what="ewa(values, beta=0.5)"),
+           Case(_VALUES, 0.9, kw={"bias_correction": False},
+                what="ewa(values, 0.9, bias_correction=False)"),
+           Case(np.random.default_rng(4).normal(5.0, 2.0, 40), 0.8,
+                what="ewa of 40 values, beta=0.8")],
     mistakes={
         "no bias correction: divide v_t by (1 - beta**t) when bias_correction is True":
             _ewa_form(never=True),
-        "bias correction with t starting at 0: the first average is divided by 1 - beta**0 = 0. Count "
-        "steps from t = 1": _ewa_form(t0=0),
-        "wrong step count in the bias correction: after the first value t = 1, so divide by 1 - beta**1 "
-        "(you used t + 1)": _ewa_form(t0=2),
-        "beta and 1 - beta are swapped: v = beta * v + (1 - beta) * x keeps most of the OLD average":
+        "bias correction with t starting at 0: the first average is divided "
+        "by 1 - beta**0 = 0. Count steps from t = 1": _ewa_form(t0=0),
+        "wrong step count in the bias correction: after the first value t = 1, so divide "
+        "by 1 - beta**1 (you used t + 1)": _ewa_form(t0=2),
+        "beta and 1 - beta are swapped: v = beta * v + (1 - beta) * x keeps most of the OLD "
+        "average":
             _ewa_form(swap=True),
-        "start from v_0 = 0 and apply the recursion to the first value too (the bias correction assumes "
-        "v_0 = 0)": _ewa_form(init_first=True),
+        "start from v_0 = 0 and apply the recursion to the first value too "
+        "(the bias correction assumes v_0 = 0)": _ewa_form(init_first=True),
         "with bias_correction=False return the raw averages v_t (no division)":
             lambda values, beta, bias_correction=True: _ewa(values, beta, True),
         "you stored the corrected value back into v: keep v_t uncorrected and divide only what you "
         "return": _ewa_form(store=True),
         "use the argument beta, not a fixed 0.9": _ewa_form(b=0.9),
-        "values[t] = ... writes into the caller's array: collect the averages in a new list or array":
+        "values[t] = ... writes into the caller's array: collect the averages in a new list or "
+        "array":
             _ewa_in_place,
         "return a NumPy array (np.array(out)), not a Python list":
             lambda values, beta, bias_correction=True: list(_ewa(values, beta, bias_correction)),
     },
     correct=[_ewa_form(),
-             lambda values, beta, bias_correction=True: (lambda t, v: v / (1 - beta ** t) if bias_correction
-                                                         else v)(
+             lambda values, beta, bias_correction=True: (
+                 lambda t, v: v / (1 - beta ** t) if bias_correction else v)(
                  np.arange(1, len(values) + 1),
                  np.array([sum((1 - beta) * beta ** (i - j) * values[j] for j in range(i + 1))
                            for i in range(len(values))]))],
@@ -310,7 +333,8 @@ def _opt_cases(seed, hypers):
     cases = [Case(_P0, grads[0], 0.1, kw=hypers[0]), Case(_P0, grads[1], 0.05, kw=hypers[1]),
              Case(_P0, grads[0], np.array([0.1, 0.02, 0.3, 0.05]), kw=hypers[0],
                   what="a changing lr [0.1, 0.02, 0.3, 0.05]"),
-             Case(_P0, grads[2], 0.01, kw=hypers[0], what=f"tiny gradients (|g| ~ 1e-6), {hypers[0]}")]
+             Case(_P0, grads[2], 0.01, kw=hypers[0],
+                  what=f"tiny gradients (|g| ~ 1e-6), {hypers[0]}")]
     return cases
 
 
@@ -320,23 +344,27 @@ momentum_step = _optimizer(
     {
         "lr is inside the velocity (v = mu v + lr g; p -= v): that is PyTorch's path only while lr "
         "stays constant. Keep lr outside: v = mu v + g; p -= lr * v": _momentum("lr_inside"),
-        "momentum's sign is flipped (p += v climbs uphill): v = mu v + g; p -= lr * v": _momentum("uphill"),
-        "that is the averaged form v = mu v + (1 - mu) g (deeplearning.ai); this course follows PyTorch: "
-        "v = mu v + g": _momentum("ewa"),
-        "that is Nesterov's update (p -= lr (g + mu v)); plain momentum steps p -= lr v": _momentum("nesterov"),
+        "momentum's sign is flipped (p += v climbs uphill): v = mu v + g; p -= lr * v":
+            _momentum("uphill"),
+        "that is the averaged form v = mu v + (1 - mu) g (deeplearning.ai); this course follows "
+        "PyTorch: v = mu v + g": _momentum("ewa"),
+        "that is Nesterov's update (p -= lr (g + mu v)); plain momentum steps p -= lr v":
+            _momentum("nesterov"),
         "the velocity is not kept between calls, so this is plain gradient descent: store it in "
         "state['velocity'] and reuse it": _momentum("fresh"),
-        "v = mu * v + g rebinds the local name v, so state['velocity'] never changes: update it in place, "
-        "v[...] = mu * v + g (or store it back: state['velocity'] = v)": _momentum("rebind_v"),
+        "v = mu * v + g rebinds the local name v, so state['velocity'] never changes: update it in "
+        "place, v[...] = mu * v + g (or store it back: state['velocity'] = v)":
+            _momentum("rebind_v"),
         "p = p - lr * v only rebinds the local name p: update the caller's array, p -= lr * v":
             _momentum("rebind_p"),
         "use the argument momentum, not a fixed 0.9": _momentum("fixed_mu"),
         "keep the velocity under the key 'velocity': state['velocity']": _momentum("key"),
-        "that is CS231n's form, v = mu v - lr g; p += v: lr sits inside the velocity, so a changing lr "
-        "gives another path and state['velocity'] is not PyTorch's. Write v = mu v + g; p -= lr * v":
+        "that is CS231n's form, v = mu v - lr g; p += v: lr sits inside the velocity, so a "
+        "changing lr gives another path and state['velocity'] is not PyTorch's. "
+        "Write v = mu v + g; p -= lr * v":
             _momentum("cs231n"),
-        "v = mu v - g; p += lr v is the same path, but state['velocity'] then holds -v: this course "
-        "follows PyTorch, v = mu v + g; p -= lr * v": _momentum("minus_g"),
+        "v = mu v - g; p += lr v is the same path, but state['velocity'] then holds -v: this "
+        "course follows PyTorch, v = mu v + g; p -= lr * v": _momentum("minus_g"),
     },
     [_momentum(), lambda p, g, state, lr, momentum=0.9: (
         state.__setitem__("velocity", momentum * state.get("velocity", 0.0) + g),
@@ -364,24 +392,28 @@ rmsprop_step = _optimizer(
     "rmsprop_step", _rmsprop(), ("square_avg",),
     _opt_cases(10, [{"alpha": 0.9}, {"alpha": 0.99}]),
     {
-        "alpha and 1 - alpha are swapped: square_avg = alpha * square_avg + (1 - alpha) * g**2 keeps "
-        "most of the old average": _rmsprop("swapped"),
-        "eps is inside the square root; like PyTorch we divide by (np.sqrt(square_avg) + eps). With tiny "
-        "gradients sqrt(square_avg + eps) is about sqrt(eps) and the step shrinks a thousandfold":
+        "alpha and 1 - alpha are swapped: square_avg = alpha * square_avg + (1 - alpha) * g**2 "
+        "keeps most of the old average": _rmsprop("swapped"),
+        "eps is inside the square root; like PyTorch we divide by (np.sqrt(square_avg) + eps). "
+        "With tiny gradients sqrt(square_avg + eps) is about sqrt(eps) and the step shrinks a "
+        "thousandfold":
             _rmsprop("eps_inside"),
         "divide by the ROOT mean square: np.sqrt(square_avg) + eps": _rmsprop("no_sqrt"),
-        "square_avg restarts from 0 at every call: keep it in state['square_avg'] and update it in place":
+        "square_avg restarts from 0 at every call: keep it in state['square_avg'] and update it in "
+        "place":
             _rmsprop("fresh"),
         "square_avg averages the SQUARED gradient: (1 - alpha) * g**2, not (1 - alpha) * g":
             _rmsprop("g_not_squared"),
         "the (1 - alpha) factor is missing: square_avg = alpha * square_avg + (1 - alpha) * g**2":
             _rmsprop("no_one_minus"),
-        "p = p - ... only rebinds the local name p: update the caller's array, p -= ...": _rmsprop("rebind_p"),
+        "p = p - ... only rebinds the local name p: update the caller's array, p -= ...":
+            _rmsprop("rebind_p"),
         "use the argument alpha, not a fixed 0.99": _rmsprop("fixed_alpha"),
         "square_avg starts at zeros (PyTorch), not at the first g**2": _rmsprop("init_g2"),
     },
     [_rmsprop(), lambda p, g, state, lr, alpha=0.99, eps=1e-8: (
-        state.__setitem__("square_avg", alpha * state.get("square_avg", 0.0) + (1 - alpha) * g ** 2),
+        state.__setitem__("square_avg",
+                          alpha * state.get("square_avg", 0.0) + (1 - alpha) * g ** 2),
         p.__isub__(lr * g / (np.sqrt(state["square_avg"]) + eps)))],
     "eps outside the square root, like PyTorch")
 
@@ -423,8 +455,8 @@ adam_step = _optimizer(
         "increment state['t'] BEFORE using it, so t = 1 on the first step": _adam("t0"),
         "wrong step count in the bias correction: t should be 1 on the first step (you used t + 1)":
             _adam("t_plus"),
-        "eps is inside the square root; like PyTorch we divide by (np.sqrt(v_hat) + eps). With tiny "
-        "gradients sqrt(v_hat + eps) is about sqrt(eps) and the step shrinks a thousandfold":
+        "eps is inside the square root; like PyTorch we divide by (np.sqrt(v_hat) + eps). With "
+        "tiny gradients sqrt(v_hat + eps) is about sqrt(eps) and the step shrinks a thousandfold":
             _adam("eps_inside"),
         "beta1 and beta2 are swapped: m (the gradient's average) uses beta1 = 0.9, v (the squared "
         "gradient's average) beta2 = 0.999": _adam("swapped"),
@@ -437,7 +469,8 @@ adam_step = _optimizer(
         "use the argument betas, not fixed (0.9, 0.999)": _adam("fixed_betas"),
         "that is the paper's efficient form (eps added to sqrt(v), lr scaled): PyTorch adds eps to "
         "sqrt(v_hat); with tiny gradients the two differ": _adam("eps_hat"),
-        "p = p - ... only rebinds the local name p: update the caller's array, p -= ...": _adam("rebind_p"),
+        "p = p - ... only rebinds the local name p: update the caller's array, p -= ...":
+            _adam("rebind_p"),
     },
     [_adam(), lambda p, g, state, lr, betas=(0.9, 0.999), eps=1e-8: (
         state.update(t=state.get("t", 0) + 1,

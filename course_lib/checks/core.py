@@ -1,10 +1,12 @@
 """The exercise-checker engine: one declarative table per exercise.
 
-A checker runs a learner's function on a few inputs and prints exactly one line::
+A checker runs a learner's function on a few inputs and prints exactly one line (wrapped here)::
 
     ✅ passed · sigmoid: 13 checks (no overflow at x = ±1000)
-    ❌ wrong · sigmoid: sigmoid([-5, 0, 5]) should be [...], got [...]. Hint: np.exp(-x), not np.exp(x).
-    ⏳ to do · sigmoid: not implemented yet: replace `raise NotImplementedError()` above with your code.
+    ❌ wrong · sigmoid: sigmoid([-5, 0, 5]) should be [...], got [...]. Hint: np.exp(-x), not
+      np.exp(x).
+    ⏳ to do · sigmoid: not implemented yet: replace `raise NotImplementedError()` above with
+      your code.
 
 The word after the symbol keeps the line readable without an emoji font. A checker never raises on
 a learner's mistake. In strict mode (``strict=True``, ``set_strict(True)`` or ``COURSE_STRICT=1``;
@@ -95,7 +97,8 @@ class NotDone(Exception):
 
 
 class Result:
-    """What a checker found: ``name``, ``status`` ("passed", "wrong", "todo"), ``message``, ``line``."""
+    """What a checker found: ``name``, ``status`` ("passed", "wrong", "todo"), ``message``,
+    ``line``."""
 
     def __init__(self, name, status, message):
         self.name, self.status, self.message = name, status, message
@@ -113,7 +116,7 @@ class Result:
         pass  # the line is already printed; showing the returned object would duplicate it
 
 
-# -- describing values ------------------------------------------------------------------------------
+# -- describing values -----------------------------------------------------------------------------
 def _num(v, digits=4):
     v = float(v)
     return f"{v:.{digits}g}" if np.isfinite(v) else str(v)
@@ -147,7 +150,9 @@ def describe(value, digits=4):
         return repr(value.item() if hasattr(value, "item") else value)
     if isinstance(value, (list, tuple)) and len(value) <= 6:
         inner = ", ".join(describe(v, digits) for v in value)
-        return f"({inner}{',' if len(value) == 1 else ''})" if isinstance(value, tuple) else f"[{inner}]"
+        if isinstance(value, tuple):
+            return f"({inner}{',' if len(value) == 1 else ''})"
+        return f"[{inner}]"
     if isinstance(value, (list, tuple)):
         return f"a {type(value).__name__} of {len(value)} items"
     return f"a {type(value).__name__}"
@@ -162,7 +167,8 @@ def describe_difference(got, want, rtol=1e-6, atol=1e-9):
     got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
     bad = ~np.isclose(got, want, rtol=rtol, atol=atol)
     if want.size <= 6 and want.ndim <= 1:
-        d = max([4] + [_digits(g, w) for g, w in zip(got.ravel()[bad.ravel()], want.ravel()[bad.ravel()])])
+        pairs = zip(got.ravel()[bad.ravel()], want.ravel()[bad.ravel()])
+        d = max([4] + [_digits(g, w) for g, w in pairs])
         return f"should be {describe(want, d)}, got {describe(got, d)}"
     shown = [f"{_index(i)} should be {_pair(got[tuple(i)], want[tuple(i)])[1]}, got "
              f"{_pair(got[tuple(i)], want[tuple(i)])[0]}" for i in np.argwhere(bad)[:3]]
@@ -175,7 +181,7 @@ def describe_difference(got, want, rtol=1e-6, atol=1e-9):
     return text
 
 
-# -- comparing results ------------------------------------------------------------------------------
+# -- comparing results -----------------------------------------------------------------------------
 _KIND = {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}
 
 
@@ -198,7 +204,8 @@ def same(a, b, rtol=1e-6, atol=1e-9):
     if ka == "dict":
         return a.keys() == b.keys() and all(same(a[k], b[k], rtol, atol) for k in a)
     if ka == "none" or isinstance(a, Raised) or isinstance(b, Raised):
-        return ka == "none" or (isinstance(a, Raised) and isinstance(b, Raised) and a.kind == b.kind)
+        return ka == "none" or (isinstance(a, Raised) and isinstance(b, Raised)
+                                and a.kind == b.kind)
     if ka == "other":
         try:
             return bool(a == b)
@@ -248,7 +255,8 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
                     f"end with `return {parts}`, a tuple ({parts})" if names else None)
         for k in keys:
             label = names[k] if names else k if kw == "dict" else f"item {k}"
-            problem = compare(got[k], want[k], f"{what}: {label}", dtype=dtype, rtol=rtol, atol=atol)
+            problem = compare(got[k], want[k], f"{what}: {label}",
+                              dtype=dtype, rtol=rtol, atol=atol)
             if problem:
                 return problem
         return None
@@ -265,7 +273,8 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
             return f"{what} should be a number, got {describe(got)}", None
         g, w = float(got), float(want)
         if not np.isfinite(g) and np.isfinite(w):
-            return (f"{what} contains {'NaN' if np.isnan(g) else 'inf'}: should be {_num(w)}, got {g}",
+            bad = "NaN" if np.isnan(g) else "inf"
+            return (f"{what} contains {bad}: should be {_num(w)}, got {g}",
                     "NaN and inf come from 0 / 0, log(0), inf - inf or an np.exp that overflowed")
         if g == w or np.isclose(g, w, rtol=rtol, atol=atol):
             return None
@@ -281,7 +290,8 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
         if kg != "array" or _KIND.get(got.dtype.kind) is None:
             return f"{what} should be an array of numbers, got {describe(got)}", None
         if got.shape != want.shape:
-            return f"{what} should have shape {_fmt_shape(want.shape)}, got {_fmt_shape(got.shape)}", None
+            return (f"{what} should have shape {_fmt_shape(want.shape)}, "
+                    f"got {_fmt_shape(got.shape)}", None)
         want_kind, got_kind = _KIND[want.dtype.kind], _KIND[got.dtype.kind]
         dtype = ("float" if want_kind == "float" else "number") if dtype == "auto" else dtype
         if (dtype == "float" and got_kind != "float") or (
@@ -293,12 +303,16 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
             return None
         bad = "NaN" if np.isnan(g).any() and not np.isnan(w).any() else (
             "inf" if np.isinf(g).any() and np.isfinite(w).all() else "")
-        return (f"{what}{f' contains {bad}:' if bad else ''} {describe_difference(g, w, rtol, atol)}",
-                "NaN and inf come from 0 / 0, log(0), inf - inf or an np.exp that overflowed" if bad else None)
-    return None if same(got, want) else (f"{what} should be {describe(want)}, got {describe(got)}", None)
+        difference = describe_difference(g, w, rtol, atol)
+        nan_hint = "NaN and inf come from 0 / 0, log(0), inf - inf or an np.exp that overflowed"
+        return (f"{what}{f' contains {bad}:' if bad else ''} {difference}",
+                nan_hint if bad else None)
+    if same(got, want):
+        return None
+    return f"{what} should be {describe(want)}, got {describe(got)}", None
 
 
-# -- running code -----------------------------------------------------------------------------------
+# -- running code ----------------------------------------------------------------------------------
 class Raised:
     """An exception as an outcome: mistakes that raise the same type match the learner's."""
 
@@ -311,7 +325,8 @@ _MATH = "math.exp and friends take one number; np.exp works on whole arrays"
 COMMON_ERRORS = [
     ("truth value of an array", "`if`, `and`, `or`, max() and min() look at a whole array: use "
                                 "np.where, np.maximum or element-wise comparisons (x > 0)"),
-    ("only length-1 arrays", _MATH), ("only size-1 arrays", _MATH), ("only 0-dimensional arrays", _MATH),
+    ("only length-1 arrays", _MATH), ("only size-1 arrays", _MATH),
+    ("only 0-dimensional arrays", _MATH),
     ("unexpected keyword", "keep the parameter names of the signature given in the exercise"),
     ("RecursionError", "use an explicit stack (a list) instead of recursion"),
     ("AxisError", "that axis does not exist for this input: axis=-1 (the last axis) works for (C,) "
@@ -353,7 +368,8 @@ def record(f, *args, **kwargs):
 
 
 def _same_inputs(a, b):
-    """Inputs after two calls are equal (arrays, lists and dicts compared exactly; others skipped)."""
+    """Inputs after two calls are equal (arrays, lists and dicts compared exactly; others
+    skipped)."""
     return all(same(x, y, 0, 0) for x, y in zip(a, b) if isinstance(x, (np.ndarray, list, dict)))
 
 
@@ -384,7 +400,8 @@ class Case:
         if self.what:
             return self.what
         parts = [getattr(a, "__name__", "f") if callable(a) else describe(a) for a in self.args]
-        return f"{name}({', '.join(parts + [f'{k}={describe(v)}' for k, v in self.kwargs.items()])})"
+        parts += [f"{k}={describe(v)}" for k, v in self.kwargs.items()]
+        return f"{name}({', '.join(parts)})"
 
 
 class Table:
@@ -396,8 +413,9 @@ class Table:
                  arg_names=None):
         self.name = self.exercise = self.__name__ = self.__qualname__ = name
         self.reference, self.cases, self.mistakes = reference, list(cases), dict(mistakes or {})
-        self.correct, self.driver, self.hint, self.errors = list(correct), driver, hint, list(errors)
-        self.mutable, self.dtype, self.new, self.rtol, self.atol = set(mutable), dtype, new, rtol, atol
+        self.correct, self.driver, self.hint = list(correct), driver, hint
+        self.errors, self.mutable, self.dtype = list(errors), set(mutable), dtype
+        self.new, self.rtol, self.atol = new, rtol, atol
         self.names, self.custom_check, self.extra, self.summary = names, check, extra, summary
         self.mutation_hint, self._wants = mutation_hint, {}
         try:
@@ -413,7 +431,8 @@ class Table:
         return self.driver(f, *args, **kwargs) if self.driver is not None else f(*args, **kwargs)
 
     def outcome(self, f, k):
-        """``(result or Raised, inputs after the call)`` of ``f`` (reference, mistake) on case ``k``."""
+        """``(result or Raised, inputs after the call)`` of ``f`` (reference, mistake) on case
+        ``k``."""
         args = _copy(self.cases[k].args)
         return _quiet_call(lambda *a, **kw: self._drive(f, a, kw), args, self.cases[k].kwargs), args
 
@@ -477,7 +496,8 @@ class Table:
         return found[0][0]
 
     def run_case(self, c, fn, k):
-        """Check ``fn`` on case ``k``: raises :class:`Wrong` (with the mistake's hint) or returns."""
+        """Check ``fn`` on case ``k``: raises :class:`Wrong` (with the mistake's hint) or
+        returns."""
         case = self.cases[k]
         if case.optional and not _accepts(fn, case.kwargs):
             return None
@@ -512,8 +532,8 @@ class Table:
             raise Wrong(f"{what} has the right value, but NumPy warned: {'; '.join(warned)}",
                         self.diagnose(k, got, args, warned=True, fn=fn) or case.hint or self.hint)
         for name, a in zip(self.arg_names, args):
-            if self.new and isinstance(got, np.ndarray) and isinstance(a, np.ndarray) and np.shares_memory(
-                    got, a):
+            if (self.new and isinstance(got, np.ndarray) and isinstance(a, np.ndarray)
+                    and np.shares_memory(got, a)):
                 raise Wrong(f"{what} returned its input {name} (or a view of it), not a new array",
                             "build a new array: np.maximum, np.where and arithmetic do")
         return got
@@ -555,9 +575,10 @@ def self_test(check):
     return problems
 
 
-# -- hand-written bodies and the runner -------------------------------------------------------------
+# -- hand-written bodies and the runner ------------------------------------------------------------
 class Checker:
-    """Helpers for a hand-written body (``@checker`` or a table's ``extra``); each check counts one."""
+    """Helpers for a hand-written body (``@checker`` or a table's ``extra``); each check counts
+    one."""
 
     def __init__(self, name):
         self.name, self.count, self.warnings = name, 0, []
@@ -570,7 +591,8 @@ class Checker:
         return self.call_raw(fn, *_copy(args), **kwargs)
 
     def call_raw(self, fn, *args, **kwargs):
-        """``fn`` on the arguments, warnings in ``self.warnings``; an exception becomes :class:`Wrong`."""
+        """``fn`` on the arguments, warnings in ``self.warnings``; an exception becomes
+        :class:`Wrong`."""
         try:
             got, self.warnings = record(fn, *args, **kwargs)
             return got
@@ -591,7 +613,8 @@ class Checker:
     def close(self, got, expected, what, hint=None, rtol=1e-6, atol=1e-9, dtype=None):
         """``got`` must match ``expected``: :func:`compare` as one check (lists become arrays)."""
         self.count += 1
-        expected = np.asarray(expected, dtype=np.float64) if not isinstance(expected, tuple) else expected
+        if not isinstance(expected, tuple):
+            expected = np.asarray(expected, dtype=np.float64)
         problem = compare(got, expected, what, dtype=dtype, rtol=rtol, atol=atol)
         if problem:
             raise Wrong(problem[0], hint or problem[1])
@@ -609,7 +632,8 @@ def _sentence(text):
 
 
 def run(name, body, *args, strict=None, quiet=False, **kwargs):
-    """Run ``body(checker, *args, **kwargs)``; print (unless ``quiet``) and return its :class:`Result`."""
+    """Run ``body(checker, *args, **kwargs)``; print (unless ``quiet``) and return its
+    :class:`Result`."""
     c = Checker(name)
     try:
         with np.errstate(all="ignore"):  # the checker's own arithmetic never warns
@@ -617,11 +641,13 @@ def run(name, body, *args, strict=None, quiet=False, **kwargs):
     except NotDone:
         result = Result(name, TODO, TODO_MESSAGE)
     except Wrong as w:
-        result = Result(name, WRONG, _sentence(w.message) + (" Hint: " + _sentence(w.hint) if w.hint else ""))
+        hint = " Hint: " + _sentence(w.hint) if w.hint else ""
+        result = Result(name, WRONG, _sentence(w.message) + hint)
     except Exception as exc:  # noqa: BLE001 - a checker must never crash a learner's notebook
-        result = Result(name, WRONG, f"your function made the check fail with {type(exc).__name__}: "
-                                     f"{exc}. Hint: run it on a small example and compare with the "
-                                     "exercise's statement.")
+        result = Result(name, WRONG,
+                        f"your function made the check fail with {type(exc).__name__}: "
+                        f"{exc}. Hint: run it on a small example and compare with the "
+                        "exercise's statement.")
     else:
         result = Result(name, PASSED, f"{c.count} check{'s' if c.count != 1 else ''}"
                                       + (f" ({extra})" if extra else ""))
@@ -635,7 +661,8 @@ def run(name, body, *args, strict=None, quiet=False, **kwargs):
 
 
 def checker(name):
-    """Decorator turning ``body(c, fn, ...)`` into a public checker ``check(fn, ..., strict=None)``."""
+    """Decorator turning ``body(c, fn, ...)`` into a public checker
+    ``check(fn, ..., strict=None)``."""
 
     def decorate(body):
         @functools.wraps(body)
