@@ -74,6 +74,14 @@ def _is_labels(y):
     return y.ndim >= 1 and np.issubdtype(y.dtype, np.integer)
 
 
+def _scored(scores, y):
+    """``accuracy(scores, y)``, or ``nan`` when ``y`` is not labels ``scores`` can be read against
+    (a custom loss may compare only part of a sequence's scores with its labels)."""
+    if not _is_labels(y) or (y.ndim >= 2 and np.shape(scores)[:-1] != y.shape):
+        return float("nan")
+    return accuracy(scores, y)
+
+
 def accuracy(scores, y):
     """Fraction of samples whose highest score is the true class.
 
@@ -154,7 +162,7 @@ def evaluate(model, loss_fn, X, y):
         raise ValueError(f"evaluate: X must be (N, ...) with N > 0 and y must have N rows, got X "
                          f"{X.shape} and y {y.shape}")
     scores = _eval_forward(model, X)
-    return float(loss_fn(scores, y)), accuracy(scores, y) if _is_labels(y) else float("nan")
+    return float(loss_fn(scores, y)), _scored(scores, y)
 
 
 def _inputs(X):
@@ -412,7 +420,7 @@ def fit(model, loss_fn, X, y, *, epochs, lr=0.1, optimizer=None, batch_size=None
                 optimizer.step()
             total_loss += float(loss) * len(idx)
             if labels:
-                total_correct += accuracy(scores, yb) * len(idx)
+                total_correct += _scored(scores, yb) * len(idx)
         history.loss.append(total_loss / n)
         history.accuracy.append(total_correct / n if labels else float("nan"))
         if not np.isfinite(history.loss[-1]):

@@ -163,3 +163,24 @@ def test_fit_reports_token_accuracy():
     model = Embedding(5, 5, rng=0)
     history = fit(model, CrossEntropyLoss(), ids, ids, epochs=30, lr=1.0, progress=False)
     assert np.isfinite(history.accuracy).all() and history.accuracy[-1] == 1.0
+
+
+def test_fit_records_nan_accuracy_when_the_labels_cover_part_of_the_scores():
+    from course_lib.layers import Embedding
+    from course_lib.losses import CrossEntropyLoss
+    from course_lib.training import fit
+
+    class LastPositions(CrossEntropyLoss):   # a loss that reads only the last 2 positions
+        def __call__(self, pred, target):
+            self._t = pred.shape[1]
+            return super().__call__(pred[:, -2:], target)
+
+        def backward(self):
+            d = super().backward()
+            full = np.zeros(d.shape[:1] + (self._t,) + d.shape[2:])
+            full[:, -2:] = d
+            return full
+
+    ids = np.random.default_rng(0).integers(0, 5, size=(8, 4))
+    history = fit(Embedding(5, 5, rng=0), LastPositions(), ids, ids[:, -2:], epochs=3, lr=0.5)
+    assert np.isnan(history.accuracy).all() and np.isfinite(history.loss).all()
