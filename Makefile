@@ -59,9 +59,11 @@ setup: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOTFLAG) --port=$(PORT) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/chapters/00_numpy.ipynb
 
-# Every test but the browser ones: unit tests + hygiene + exercise smoke run (tests/), nbval in
-# strict mode on chapters/ and solutions/, and the drift check of the generated exercises.
+# Every test but the browser ones: the linter (ruff), the drift check of the generated exercises,
+# then unit tests + hygiene + exercise smoke run (tests/) and nbval in strict mode on chapters/
+# and solutions/.
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m course_lib.exercises check
 	$(BIN)/python -m pytest tests chapters solutions -m "not browser" $(NBVAL) --durations=15 $(PYTEST_ARGS)
 
