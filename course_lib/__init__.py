@@ -30,7 +30,8 @@ modules are named for what they hold:
 - ``preprocessing``   ``StandardScaler``, ``MinMaxScaler``
 - ``plots``           the course's figure style and figure helpers (``draw_graph`` included)
 - ``checks``          the exercise checkers: ``checks.core`` is the engine, one module per chapter
-- ``widgets``         interactive figures (ipywidgets + ipympl / anywidget)
+- ``widgets``         interactive figures: frames computed in Python, played in the browser
+  (anywidget)
 - ``exercises``       ``python -m course_lib.exercises build|check``: exercises from solutions
 - ``grade``           ``python -m course_lib.grade``: grade notebooks with the course's checkers
 - ``_kernel``         ``in_kernel()``: are we inside a Jupyter kernel? (used by training and
