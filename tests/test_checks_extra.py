@@ -154,3 +154,30 @@ def test_value_exp_learner_variants():
     assert extra.value_exp(exp_learner, strict=False, quiet=True).passed
     result = extra.value_exp(exp_via_e_power, strict=False, quiet=True)
     assert result.status == core.WRONG and "child" in result.line
+
+
+def test_smoothed_cross_entropy_matches_pytorch_value():
+    # torch.nn.functional.cross_entropy(z, y, label_smoothing=0.2) on these inputs, computed
+    # once with torch 2.13 (not a course requirement): 0.9593944179856146; its gradient is (p - q)/N
+    z = np.random.default_rng(0).normal(size=(4, 3))
+    labels = np.array([0, 2, 1, 2])
+    loss, dz = extra._sce()(z, labels, 0.2)
+    assert loss == pytest.approx(0.9593944179856146, rel=1e-12)
+    h, num = 1e-6, np.zeros_like(z)
+    for i in np.ndindex(z.shape):
+        zp, zm = z.copy(), z.copy()
+        zp[i] += h
+        zm[i] -= h
+        num[i] = (extra._sce()(zp, labels, 0.2)[0] - extra._sce()(zm, labels, 0.2)[0]) / (2 * h)
+    assert np.allclose(dz, num, rtol=1e-6, atol=1e-9)
+
+
+def test_smoothed_cross_entropy_without_smoothing_is_plain_cross_entropy():
+    from course_lib.losses import CrossEntropyLoss
+    z = np.random.default_rng(1).normal(size=(5, 4))
+    labels = np.array([0, 3, 1, 1, 2])
+    loss_fn = CrossEntropyLoss()
+    want = loss_fn(z, labels)
+    loss, dz = extra._sce()(z, labels, 0.0)
+    assert loss == pytest.approx(want, rel=1e-12)
+    assert np.allclose(dz, loss_fn.backward(), rtol=1e-12, atol=1e-15)

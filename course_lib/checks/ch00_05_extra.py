@@ -1,6 +1,8 @@
-"""Checkers for the harder exercises of chapters 02, 04a and 04b.
+"""Checkers for the harder exercises of chapters 02, 03, 04a and 04b.
 
 - ``softmax_backward`` (02): derive softmax's backward pass, a Jacobian-vector product per row.
+- ``smoothed_cross_entropy`` (03): cross-entropy with label smoothing on logits, its loss and
+  its gradient (PyTorch's ``CrossEntropyLoss(label_smoothing=s)``).
 - ``two_layer_step`` (04a): one gradient-descent step of a two-layer ReLU network with softmax
   cross-entropy, written from scratch in NumPy (the capstone trains it on ten samples, the
   vertical data and the spiral).
@@ -18,7 +20,7 @@ import numpy as np
 from ..autograd import Value, topological_order
 from .core import Case, describe, table
 
-__all__ = ["softmax_backward", "two_layer_step", "value_exp"]
+__all__ = ["softmax_backward", "smoothed_cross_entropy", "two_layer_step", "value_exp"]
 
 _rng = np.random.default_rng(205)
 
@@ -78,6 +80,69 @@ softmax_backward = table(
     },
     correct=[_softmax_backward, _jacobian_rows],
     summary="the Jacobian-vector product per row, stable at ±1000, dout untouched")
+
+
+# -- 03: smoothed_cross_entropy --------------------------------------------------------------------
+def _sce(off_value=False, scale_n=True, stable=True, smooth_grad=True, mean=True, uniform=True,
+         in_place=False):
+    """Label-smoothed cross-entropy on logits, right or with one typical mistake."""
+    def f(z, labels, smoothing):
+        n, c = z.shape
+        onehot = np.eye(c)[labels]
+        if off_value:
+            q = (1 - smoothing) * onehot + smoothing / (c - 1) * (1 - onehot)
+        else:
+            q = (1 - smoothing) * onehot + (smoothing / c if uniform else 0.0)
+        if in_place:
+            z -= z.max(axis=1, keepdims=True)
+            shifted = z
+        else:
+            shifted = z - z.max(axis=1, keepdims=True) if stable else z
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        per_sample = -(q * log_p).sum(axis=1)
+        loss = float(per_sample.mean() if mean else per_sample.sum())
+        dz = np.exp(log_p) - (q if smooth_grad else onehot)
+        return loss, dz / n if scale_n else dz
+    return f
+
+
+def _sce_lse(z, labels, smoothing):
+    n, c = z.shape
+    q = np.full((n, c), smoothing / c)
+    q[np.arange(n), labels] += 1 - smoothing
+    m = z.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(z - m).sum(axis=1))
+    p = np.exp(z - lse[:, None])
+    return float(np.mean(lse - (q * z).sum(axis=1))), (p - q) / n
+
+
+smoothed_cross_entropy = table(
+    "smoothed_cross_entropy", _sce(), names=("the loss", "dz"),
+    cases=[Case(_rng.normal(size=(4, 3)) * 2, np.array([0, 2, 1, 2]), 0.1,
+                what="smoothed_cross_entropy(z (4, 3), labels, smoothing=0.1)"),
+           Case(_rng.normal(size=(5, 4)), np.array([3, 0, 0, 1, 2]), 0.3,
+                what="smoothed_cross_entropy(z (5, 4), labels, smoothing=0.3)"),
+           Case(np.array([[1000.0, 0.0, -1000.0], [-1000.0, 1000.0, 0.0]]), np.array([0, 2]), 0.2,
+                what="smoothed_cross_entropy with logits of ±1000", quiet=True,
+                hint="work with log-probabilities: subtract each row's max before np.exp "
+                     "(log-sum-exp)")],
+    mistakes={
+        "PyTorch spreads the smoothing over all C classes: q = (1 - s) * onehot + s / C "
+        "(not s / (C - 1) over the other classes)": _sce(off_value=True),
+        "the loss is a mean over the N samples, so its gradient is (p - q) / N: divide by N":
+            _sce(scale_n=False),
+        "work with log-probabilities: subtract each row's max before np.exp (log-sum-exp)":
+            _sce(stable=False),
+        "the gradient is p - q with the smoothed targets q, not p - onehot":
+            _sce(smooth_grad=False),
+        "average the per-sample losses over the batch (mean), do not sum them": _sce(mean=False),
+        "the smoothed target adds s / C to every class: q = (1 - s) * onehot + s / C":
+            _sce(uniform=False),
+        "do not change z: build a shifted copy, `z - z.max(...)`, not `z -= ...`":
+            _sce(in_place=True),
+    },
+    correct=[_sce(), _sce_lse],
+    summary="loss and gradient with label smoothing, stable at ±1000, z untouched")
 
 
 # -- 04a: two_layer_step --------------------------------------------------------------------------
