@@ -42,14 +42,17 @@ $(STAMP): FORCE
 endif
 FORCE:
 
+# Not --quiet: on a first run pip's lines are the progress (one "Collecting ..." per package,
+# readable in CI logs too).
 $(STAMP): requirements.txt pyproject.toml jupyter/overrides.json
+	@echo "setting up $(VENV) (first run: a few minutes)..."
 	@case "$(VENV_STATE)" in \
 	  no-python|no-pip) echo "$(VENV) is broken ($(VENV_STATE)): rebuilding it from scratch"; rm -rf $(VENV);; \
 	  moved) echo "$(VENV) was made in another folder (moved checkout?): rebuilding it"; rm -rf $(VENV);; \
 	esac
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -I -c "import pip" 2>/dev/null || { rm -rf $(VENV); echo "$(PYTHON) -m venv made a .venv without pip: install your system's venv support (Debian/Ubuntu: apt-get install python3-venv), then run make again"; exit 1; }
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -r requirements.txt
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
