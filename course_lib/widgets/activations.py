@@ -16,7 +16,7 @@ from .. import functions as F
 from ..plots import COLORS, STYLE, finish
 from .base import CourseWidget, FramePlayer, Scene, static_figure
 
-__all__ = ["ActivationExplorer", "LABELS"]
+__all__ = ["ActivationExplorer", "LABELS", "display_name"]
 
 #: what the drop-down shows for each name in ``course_lib.functions.ACTIVATIONS``
 LABELS = {
@@ -29,6 +29,12 @@ LABELS = {
     "elu": "ELU (alpha 1)",
     "gelu": "GELU (tanh approximation)",
 }
+
+
+def display_name(name):
+    """The learner-facing name of an activation: ``"relu"`` -> ``"ReLU"``, ``"gelu"`` -> ``"GELU"``
+    (its drop-down label without the formula or the parameters)."""
+    return LABELS[name].split(":")[0].split(" (")[0]
 
 
 def _limits(values, min_span=0.25, below=0.08, above=0.45):
@@ -91,14 +97,12 @@ class ActivationExplorer(CourseWidget):
         h = self.tangent_halfwidth
         t = np.stack([xs - h, xs + h], axis=1)                       # (F, 2)
         tangent = np.stack([t, fx[:, None] + dfx[:, None] * (t - xs[:, None])], axis=-1)
+        # the one readout: next to the scrubber (the axes show the point and the tangent)
         scene = Scene(self.fig, labels=[f"x = {x:.2f}, f(x) = {a:.4f}, f'(x) = {b:.4f}"
                                         for x, a, b in zip(xs, fx, dfx)])
         scene.line(self.ax_f, tangent, like=art["tangent"])
         scene.points(self.ax_f, np.stack([xs, fx], axis=1)[:, None, :], like=art["f_point"])
         scene.points(self.ax_d, np.stack([xs, dfx], axis=1)[:, None, :], like=art["d_point"])
-        scene.text(self.ax_f, [f"x     = {x:+.2f}\nf(x)  = {a:+.4f}\nf'(x) = {b:+.4f}"
-                               for x, a, b in zip(xs, fx, dfx)], (0.03, 0.97), size=10,
-                   family="monospace", background=(1, 1, 1, 0.8))
         self.scene = scene
         return scene
 
@@ -113,7 +117,7 @@ class ActivationExplorer(CourseWidget):
         self.ax_d.plot(self.grid, dy, color=COLORS[1], label="f'(x)")
         art["d_point"], = self.ax_d.plot([], [], "o", color=COLORS[3], ms=7, label="f'(x) at x")
         finish(self.ax_f, LABELS[name], "x", "f(x)")
-        finish(self.ax_d, f"derivative of {name}", "x", "f'(x)")
+        finish(self.ax_d, f"derivative of {display_name(name)}", "x", "f'(x)")
         self.ax_f.legend(loc="upper right")
         self.ax_d.legend(loc="upper right")
         for ax, lim in ((self.ax_f, f_lim), (self.ax_d, d_lim)):
