@@ -98,7 +98,8 @@ class EWAExplorer(CourseWidget):
                                          label="weight")
         (self.memory_line,) = ax_w.plot([], [], color=COLORS[3], lw=1.2, ls=":",
                                         label="1 / (1 - β)")
-        ax_w.set_xlim(-1, min(T, 100))
+        # room past the longest memory line (k = 100 at beta 0.99), so it never sits on the edge
+        ax_w.set_xlim(-2, 1.12 / (1.0 - BETAS[-1]))
         ax_w.set_yscale("log")
         ax_w.set_ylim(*_W_LIM)
         ax_w.set(title="Weight of the value k steps back", xlabel="k (steps back)",
