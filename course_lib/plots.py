@@ -99,6 +99,18 @@ def plot_decision_boundary(ax, predict, X, y, resolution=200, title="Decision bo
     return filled, points_art
 
 
+def _graph_edge(ax, start, end, bend=0.0):
+    """An arrow ``start -> end`` (data coordinates), straight or bent by ``bend`` (matplotlib's
+    ``arc3`` radius: negative bends a left-to-right arrow upwards); returns its midpoint."""
+    ax.annotate("", end, start, zorder=1, arrowprops=dict(
+        arrowstyle="->", color="0.45", shrinkA=0, shrinkB=0,
+        connectionstyle=f"arc3,rad={bend}"))
+    (sx, sy), (ex, ey) = start, end
+    # arc3's control point is the midpoint moved by bend * (ey - sy, sx - ex); the curve's own
+    # midpoint lies halfway to it (equal scales on both axes assumed, as draw_graph makes them)
+    return (sx + ex) / 2 + bend * (ey - sy) / 2, (sy + ey) / 2 + bend * (sx - ex) / 2
+
+
 def draw_graph(root, ax=None, local=True, title="Computational graph"):
     """Draw the graph behind ``root`` with matplotlib: value boxes (label, data, grad), op boxes.
 
@@ -121,18 +133,20 @@ def draw_graph(root, ax=None, local=True, title="Computational graph"):
     for node in order:
         c = col[id(node)]
         rows.setdefault(c, []).append(node)
-    dx, dy = 3.4, 1.4
+    dx, dy = 3.7, 1.4
     for c, nodes in rows.items():
         for k, node in enumerate(nodes):
             pos[id(node)] = (dx * c, dy * ((len(nodes) - 1) / 2 - k))
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
-    if ax is None:  # 0.75 inch per data unit keeps the boxes apart
+    if ax is None:  # 0.62 inch per data unit keeps the boxes apart
         _, ax = plt.subplots(figsize=(0.62 * (max(xs) - min(xs) + 1.8),
                                       0.62 * (max(ys) - min(ys) + 1.4) + 0.4))
     value_box = dict(boxstyle="round,pad=0.3", fc="#EAF2FB", ec="#0072B2")
     op_box = dict(boxstyle="round,pad=0.25", fc="#FDF1DC", ec="#E69F00")
-    arrow = dict(arrowstyle="->", color="0.45", shrinkA=0, shrinkB=0)
+    # a derivative label sits on its edge, on a white patch: readable across the line, and the
+    # edge is long enough (see `ox`) that the label clears both boxes
+    label_box = dict(boxstyle="round,pad=0.1", fc="white", ec="none")
     half = 0.7  # half the width of a value box, in data units
     for node in order:
         x, y = pos[id(node)]
@@ -141,19 +155,23 @@ def draw_graph(root, ax=None, local=True, title="Computational graph"):
                 va="center", fontsize=8, bbox=value_box, zorder=3)
         if not node._prev:
             continue
-        ox = x - dx / 2
+        # the op box sits just before its result (its half width grows with the op's name), so
+        # the input edges, which carry the labels, get the rest of the gap between two columns
+        op_half = 0.16 + 0.05 * len(node._op)
+        ox = x - half - 0.45 - op_half
         ax.text(ox, y, node._op, ha="center", va="center", fontsize=8, bbox=op_box, zorder=3)
-        ax.annotate("", (x - half, y), (ox + 0.3, y), arrowprops=arrow, zorder=1)
+        _graph_edge(ax, (ox + op_half, y), (x - half, y))
         derivs = local_gradients(node) if local else [None] * len(node._prev)
         seen = set()
         for child, d in zip(node._prev, derivs):
             cx, cy = pos[id(child)]
-            ax.annotate("", (ox - 0.3, y), (cx + half, cy), arrowprops=arrow, zorder=1)
+            # an edge that skips a column bends upwards, over the boxes in between
+            bend = -0.18 if ox - cx > dx else 0.0
+            lx, ly = _graph_edge(ax, (cx + half, cy), (ox - op_half, y), bend)
             if d is not None and id(child) not in seen:
                 seen.add(id(child))
-                lx, ly = cx + half + 0.5 * (ox - 0.3 - cx - half), cy + 0.5 * (y - cy)
-                ax.text(lx, ly + 0.12, f"{d:.3g}", fontsize=7.5, ha="center", va="bottom",
-                        color="#D55E00", zorder=4)
+                ax.text(lx, ly, f"{d:.3g}", fontsize=7.5, ha="center", va="center",
+                        color="#D55E00", bbox=label_box, zorder=4)
     ax.set_xlim(min(xs) - 0.9, max(xs) + 0.9)
     ax.set_ylim(min(ys) - 0.7, max(ys) + 0.7)
     ax.set_axis_off()
