@@ -1,5 +1,6 @@
-"""Chapter 05 in Jupyter Notebook 7 (not JupyterLab): the notebook runs clean, the gradient-descent
-explorer plays in the page at display rate, and a surface-menu change shows a new finished race.
+"""The widget chapters in Jupyter Notebook 7 (not JupyterLab). Chapter 05 runs clean, its
+gradient-descent explorer plays in the page at display rate, and a surface-menu change shows a new
+finished race. Chapters 01, 04a, 05b, 07 and 08 run clean and every frame player plays.
 
 Notebook 7 is a second front end on the same JupyterLab 4 components, so the harness of
 ``conftest.py`` works unchanged once the page is open: this file only starts ``jupyter notebook``
@@ -140,11 +141,7 @@ def test_explorer_plays_in_notebook7(open_notebook7, record_property):
     fps = nb.measure_fps(nb.player_canvas(EXPLORER), seconds=2.0, tries=3)
     print(f"\n[notebook 7] ch05 explorer while playing: {fps}")
     record_property("notebook7_explorer_fps", round(fps["fps"], 1))
-    display_rate = fps["ticks"] / fps["seconds"]
-    if display_rate >= 50:
-        assert fps["fps"] >= 50, fps
-    else:  # the display itself ticks slower (a loaded machine): a new picture on every tick
-        assert fps["distinct"] >= 0.9 * fps["ticks"], fps
+    assert _plays_at_display_rate(fps), fps
     assert nb.screenshot(nb.player_canvas(EXPLORER)) != finished
 
     # one surface-menu change (while playing): the new configuration's finished race
@@ -161,4 +158,39 @@ def test_explorer_plays_in_notebook7(open_notebook7, record_property):
         pictures.append(nb.screenshot(nb.player_canvas(EXPLORER)))
     assert pictures[0] != finished, "the saddle's race looks like the ravine's"
     assert pictures[1] == finished, "back on the ravine: not the race the notebook first showed"
+    assert nb.error_outputs() == []
+
+
+def _plays_at_display_rate(fps):
+    """>= 50 distinct pictures a second, or (a display ticking slower) a new one on >= 90% of
+    the ticks."""
+    if fps["ticks"] / fps["seconds"] >= 50:
+        return fps["fps"] >= 50
+    return fps["distinct"] >= 0.9 * fps["ticks"]
+
+
+@pytest.mark.parametrize("chapter", ["01_perceptron", "04a_backprop", "05b_generalization",
+                                     "07_convolution", "08_attention"])
+def test_chapter_widgets_play_in_notebook7(open_notebook7, chapter, record_property):
+    """The other widget chapters run clean in Notebook 7 and each frame player plays."""
+    nb = open_notebook7(f"chapters/{chapter}.ipynb")
+    nb.run_all(timeout=240)
+    assert nb.error_outputs() == []
+    assert nb.stderr_outputs() == []
+    assert nb.players().count() >= 1
+    for i in range(nb.players().count()):
+        st = nb.wait_for_player(i)
+        if st["n"] < 2:
+            continue
+        before = nb.screenshot(nb.player_canvas(i))
+        nb.set_loop(i)
+        nb.press_play(i)
+        nb.wait_for_player(i, playing=True)
+        fps = nb.measure_fps(nb.player_canvas(i), seconds=1.5, tries=3)
+        print(f"\n[notebook 7] {chapter} player {i} while playing: {fps}")
+        record_property(f"notebook7_{chapter}_{i}_fps", round(fps["fps"], 1))
+        assert _plays_at_display_rate(fps), fps
+        assert nb.screenshot(nb.player_canvas(i)) != before
+        nb.players().nth(i).get_by_role("button", name="Play").click()  # pause
+        nb.wait_for_player(i, playing=False)
     assert nb.error_outputs() == []
