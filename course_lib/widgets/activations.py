@@ -38,7 +38,7 @@ def display_name(name):
 
 
 def _limits(values, min_span=0.25, below=0.08, above=0.45):
-    """Axis limits that include 0 and every value, with room on top for the legend and text."""
+    """Axis limits that include 0 and every value, with room on top for the legend."""
     lo = min(float(np.min(values)), 0.0)
     hi = max(float(np.max(values)), 0.0, lo + min_span)
     return lo - below * (hi - lo), hi + above * (hi - lo)
