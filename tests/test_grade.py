@@ -40,7 +40,7 @@ def test_chapter_names_are_the_solution_and_exercise_notebooks():
 
 def test_canonical_exercises_come_from_the_checker_cells(losses):
     assert losses.names == ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy",
-                            "softmax_ce_grad"]
+                            "softmax_ce_grad", "smoothed_cross_entropy"]
     assert [ex.arg for ex in losses.exercises] == losses.names
     assert all(ex.points == 1.0 for ex in losses.exercises)
     assert losses.exercises[0].source == "checks.mse(mse)"
@@ -62,7 +62,7 @@ def test_points_from_cell_metadata_and_file(tmp_path, losses):
     chapter = nbs.load_chapter(course, "03_losses")
     assert {ex.name: ex.points for ex in chapter.exercises}["bce"] == 2.5
     chapter = nbs.load_chapter(course, "03_losses", {"bce": 4, "mse": 0})
-    assert [ex.points for ex in chapter.exercises] == [0, 1, 4, 1, 1, 1]
+    assert [ex.points for ex in chapter.exercises] == [0, 1, 4, 1, 1, 1, 1]
 
 
 @pytest.mark.parametrize("source, expected", [
@@ -266,7 +266,7 @@ def test_load_points(tmp_path):
 def fake_table(losses):
     one = copy.deepcopy(losses)
     one.exercises[1].points = 2.0
-    statuses = ["passed", "passed", "wrong", "todo", "error", "missing"]
+    statuses = ["passed", "passed", "wrong", "todo", "error", "missing", "todo"]
     graded = [(ex, s, f"{s} message") for ex, s in zip(one.exercises, statuses)]
     slow = [(ex, "timeout", "too slow") for ex in one.exercises]
     return [("alice", one, graded), ("bob", one, slow)]
@@ -279,7 +279,7 @@ def test_csv_rows_and_summary(tmp_path, losses):
     with open(out, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["learner", "chapter", "exercise", "status", "points", "message"]
-    assert len(rows) == 12
+    assert len(rows) == 14
     assert rows[1] == {"learner": "alice", "chapter": "03_losses", "exercise": "mse_grad",
                        "status": "passed", "points": "2", "message": "passed message"}
     assert [r["points"] for r in rows[:6]] == ["1", "2", "0", "0", "0", "0"]
@@ -287,12 +287,12 @@ def test_csv_rows_and_summary(tmp_path, losses):
     lines = text.splitlines()
     assert lines[0].split() == ["learner", "chapter", "passed", "wrong", "to", "do", "error",
                                 "timeout", "missing", "points"]
-    assert lines[2].split() == ["alice", "03_losses", "2", "1", "1", "1", "0", "1", "3/7"]
-    assert lines[3].split() == ["bob", "03_losses", "0", "0", "0", "0", "6", "0", "0/7"]
+    assert lines[2].split() == ["alice", "03_losses", "2", "1", "2", "1", "0", "1", "3/8"]
+    assert lines[3].split() == ["bob", "03_losses", "0", "0", "0", "0", "7", "0", "0/8"]
     problems = report.summary(table, details="problems").splitlines()[4:]
     assert problems[0] == "alice 03_losses · bce: wrong: wrong message"
-    assert len(problems) == 2 + 6     # alice's wrong and error, bob's six timeouts
-    assert len(report.summary(table, details="all").splitlines()[4:]) == 4 + 6
+    assert len(problems) == 2 + 7     # alice's wrong and error, bob's seven timeouts
+    assert len(report.summary(table, details="all").splitlines()[4:]) == 5 + 7
     # one learner: no learner column
     assert report.summary(table[:1]).splitlines()[2].split()[0] == "03_losses"
 
@@ -301,7 +301,7 @@ def test_gradescope_format(losses):
     table = fake_table(losses)[:1]
     data = report.gradescope(table)
     assert data["score"] == 3.0
-    assert [t["max_score"] for t in data["tests"]] == [1.0, 2.0, 1.0, 1.0, 1.0, 1.0]
+    assert [t["max_score"] for t in data["tests"]] == [1.0, 2.0, 1.0, 1.0, 1.0, 1.0, 1.0]
     assert data["tests"][0] == {"name": "03_losses · mse", "score": 1.0, "max_score": 1.0,
                                 "status": "passed", "output": "passed: passed message"}
     assert data["tests"][2]["score"] == 0 and data["tests"][2]["status"] == "failed"
@@ -343,14 +343,15 @@ def test_nbgrader_source_metadata(tmp_path):
     nb = nbformat.read(path, as_version=4)
     marks = [c.metadata.get("nbgrader", {}) for c in nb.cells]
     tests = [m for m in marks if m.get("grade")]
-    names = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad"]
+    names = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad",
+             "smoothed_cross_entropy"]
     assert [t["grade_id"] for t in tests] == [f"check-{n}" for n in names]
-    assert [t["points"] for t in tests] == [1, 1, 1, 1, 3, 1]
+    assert [t["points"] for t in tests] == [1, 1, 1, 1, 3, 1, 1]
     assert all(t["locked"] and not t["solution"] for t in tests)
     solutions = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution")]
-    assert len(solutions) == 6 and all("### BEGIN SOLUTION" in c.source for c in solutions)
+    assert len(solutions) == 7 and all("### BEGIN SOLUTION" in c.source for c in solutions)
     ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if "nbgrader" in c.metadata]
-    assert len(ids) == len(set(ids)) == 12
+    assert len(ids) == len(set(ids)) == 14
     assert all(c.outputs == [] for c in nb.cells if c.cell_type == "code")
 
 
@@ -360,4 +361,4 @@ def test_the_example_points_file_names_real_exercises():
         names = nbs.load_chapter(ROOT, chapter).names
         assert set(table) <= set(names), f"{chapter}: {set(table) - set(names)} are not exercises"
     chapter = nbs.load_chapter(ROOT, "03_losses", weights["03_losses"])
-    assert sum(ex.points for ex in chapter.exercises) == 11
+    assert sum(ex.points for ex in chapter.exercises) == 13

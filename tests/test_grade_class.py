@@ -22,7 +22,8 @@ from course_lib.exercises import build_notebook
 from course_lib.grade.grader import main
 
 ROOT = Path(__file__).resolve().parents[1]
-LOSSES = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad"]
+LOSSES = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softmax_ce_grad",
+          "smoothed_cross_entropy"]
 TIMEOUT = 15   # seconds per notebook: chapter 03's exercises take 2-5 s here
 
 
@@ -193,7 +194,8 @@ def test_solved_and_untouched(graded):
 def test_partly_wrong(graded):
     assert statuses(graded, "carol") == {"mse": "passed", "mse_grad": "wrong", "bce": "error",
                                          "bce_with_logits": "error", "cross_entropy": "todo",
-                                         "softmax_ce_grad": "passed"}
+                                         "softmax_ce_grad": "passed",
+                                         "smoothed_cross_entropy": "todo"}
     deleted = row(graded, "carol", "bce_with_logits")
     assert deleted["points"] == "0" and deleted["message"].startswith(
         "no credit: your checker cell was deleted. The course's checker, put back, says: ")
@@ -206,14 +208,14 @@ def test_partly_wrong(graded):
 def test_a_hanging_notebook_times_out_and_keeps_what_ran(graded):
     got = statuses(graded, "dave")
     assert got["mse"] == "passed"
-    assert [got[name] for name in LOSSES[1:]] == ["timeout"] * 5
+    assert [got[name] for name in LOSSES[1:]] == ["timeout"] * (len(LOSSES) - 1)
     assert f"{TIMEOUT} s" in row(graded, "dave", "mse_grad")["message"]
 
 
 def test_a_kernel_that_dies_keeps_what_ran(graded):
     got = statuses(graded, "hal")
     assert got["mse"] == "passed"
-    assert [got[name] for name in LOSSES[1:]] == ["error"] * 5
+    assert [got[name] for name in LOSSES[1:]] == ["error"] * (len(LOSSES) - 1)
     assert "the kernel died" in row(graded, "hal", "bce")["message"]
 
 
@@ -269,7 +271,7 @@ def test_progress_report_for_a_learner(tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["chapter", "passed", "wrong", "to", "do", "error", "timeout",
                               "missing", "points"]
-    assert out[2].split() == ["03_losses", "1", "1", "4", "0", "0", "0", "1/6"]
+    assert out[2].split() == ["03_losses", "1", "1", "5", "0", "0", "0", "1/7"]
     assert out[3].startswith("03_losses · mse_grad: wrong: ")
     assert len(out) == 4                       # the to-do exercises are counted, not listed
     assert hashes(mine) == before
@@ -311,7 +313,7 @@ def test_gradescope_autograder_results_and_weights(tmp_path):
     assert tests["03_losses · mse_grad"]["output"].startswith("to do: ")
     # 00_numpy was expected and not handed in: missing, graded without running anything
     assert tests["00_numpy · dense_forward"]["output"] == "missing: no 00_numpy.ipynb handed in"
-    assert len(tests) == 6 + 5
+    assert len(tests) == len(LOSSES) + 5
     # a submission the grader refuses still gets a results.json that says why
     stray = new_notebook(cells=[new_code_cell("print(1)")])
     write(stray, tmp_path / "submission" / "x_03_losses.ipynb")
