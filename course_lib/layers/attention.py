@@ -14,8 +14,7 @@ says so (our weights are (D_in, D_out), used as ``x @ W``, like ``Dense``).
 
 import numpy as np
 
-from ..functions import SQRT_2_OVER_PI as _SQRT_2_OVER_PI
-from .core import GELU, Dense, Layer, Sequential, check_shape
+from .core import GELU, Container, Dense, Layer, Sequential, check_shape
 from .norm import LayerNorm
 
 __all__ = ["Embedding", "MultiHeadAttention", "PositionalEncoding", "TransformerBlock",
@@ -270,28 +269,7 @@ class MultiHeadAttention(Layer):
                 f"causal={self.causal})")
 
 
-class _GELU(GELU):
-    """``GELU`` (the same tanh form, the same numbers) that keeps forward's ``tanh`` for backward
-    and cubes by multiplying: NumPy computes ``x ** 3`` through ``pow``, about 100x slower than
-    ``x * x * x``, which made the feed-forward's GELU two thirds of a training step."""
-
-    def forward(self, x):
-        x = np.asarray(x, dtype=np.float64)
-        xc = np.clip(x, -100.0, 100.0)                  # as functions.gelu: no overflow in the cube
-        t = np.tanh(_SQRT_2_OVER_PI * (xc + 0.044715 * (xc * xc * xc)))
-        self._cache = xc, t
-        return 0.5 * x * (1.0 + t)
-
-    def backward(self, dout):
-        xc, t = self._cache
-        du = _SQRT_2_OVER_PI * (1.0 + 3 * 0.044715 * (xc * xc))
-        return dout * (0.5 * (1.0 + t) + 0.5 * xc * (1.0 - t * t) * du)
-
-    def __repr__(self):
-        return "GELU()"
-
-
-class TransformerBlock(Layer):
+class TransformerBlock(Container):
     """One pre-norm transformer block (GPT-2's layout)::
 
         h   = x + attn(ln1(x))
@@ -317,25 +295,9 @@ class TransformerBlock(Layer):
         self.ln1 = LayerNorm(d_model)
         self.attn = MultiHeadAttention(d_model, n_heads, causal=causal, rng=rng)
         self.ln2 = LayerNorm(d_model)
-        self.ff = Sequential(Dense(d_model, d_ff, rng=rng), _GELU(), Dense(d_ff, d_model, rng=rng))
+        self.ff = Sequential(Dense(d_model, d_ff, rng=rng), GELU(), Dense(d_ff, d_model, rng=rng))
         self.children = {"ln1": self.ln1, "attn": self.attn, "ln2": self.ln2, "ff": self.ff}
         self.d_model = self.attn.d_model
-
-    @property
-    def params(self):
-        return {f"{c}.{k}": v for c, kid in self.children.items() for k, v in kid.params.items()}
-
-    @params.setter
-    def params(self, value):  # Layer.__init__ assigns {}; the real dicts live in the children
-        pass
-
-    @property
-    def grads(self):
-        return {f"{c}.{k}": v for c, kid in self.children.items() for k, v in kid.grads.items()}
-
-    @grads.setter
-    def grads(self, value):
-        pass
 
     def forward(self, x):
         x = check_shape(x, ("N", "T", self.d_model), "TransformerBlock input")
@@ -345,19 +307,6 @@ class TransformerBlock(Layer):
     def backward(self, dout):
         dh = dout + self.ln2.backward(self.ff.backward(dout))     # the residual passes dout through
         return dh + self.ln1.backward(self.attn.backward(dh))
-
-    def train(self, mode=True):
-        super().train(mode)
-        for layer in self.children.values():
-            layer.train(mode)
-        return self
-
-    def zero_grad(self):
-        for layer in self.children.values():
-            layer.zero_grad()
-
-    def parameters(self):
-        return [pair for layer in self.children.values() for pair in layer.parameters()]
 
     @property
     def attention(self):
