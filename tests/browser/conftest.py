@@ -277,28 +277,32 @@ class LabServer:
         workspaces.mkdir(exist_ok=True)
         return settings, workspaces
 
+    def command(self, settings, workspaces):
+        """The server's command line: JupyterLab here; a subclass may start another front end."""
+        return _lab_command() + [
+            "--no-browser",
+            "--allow-root",
+            f"--port={self.port}",
+            "--port-retries=0",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.root_dir={self.root}",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            "--expose-app-in-browser",
+            f"--LabApp.workspaces_dir={workspaces}",
+            f"--LabApp.user_settings_dir={settings}",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--ServerApp.open_browser=False",
+        ]
+
     def start(self, attempts=3):
         self._copy_notebooks()
         settings, workspaces = self._write_settings()
         last_error = None
         for _ in range(attempts):
             self.port = _free_port()
-            cmd = _lab_command() + [
-                "--no-browser",
-                "--allow-root",
-                f"--port={self.port}",
-                "--port-retries=0",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.root_dir={self.root}",
-                "--IdentityProvider.token=",
-                "--ServerApp.password=",
-                "--ServerApp.disable_check_xsrf=True",
-                "--expose-app-in-browser",
-                f"--LabApp.workspaces_dir={workspaces}",
-                f"--LabApp.user_settings_dir={settings}",
-                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                "--ServerApp.open_browser=False",
-            ]
+            cmd = self.command(settings, workspaces)
             log = open(self.log_path, "ab")
             self.proc = subprocess.Popen(cmd, cwd=self.root, env=self._env(), stdout=log,
                                          stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -8,7 +8,6 @@ Notebook 7 is a second front end on the same JupyterLab 4 components, so the har
 ``/notebooks/PATH``. It is skipped, with the reason, when the ``notebook`` package is not
 installed (``pip install -r requirements-browser.txt`` installs it)."""
 
-import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
@@ -48,39 +47,23 @@ def notebook7_server(request, _browser_requirements):
     harness = _harness(request.config)
 
     class NotebookServer(harness.LabServer):
-        def start(self, attempts=3):
-            self._copy_notebooks()
-            settings, workspaces = self._write_settings()
-            last_error = None
-            for _ in range(attempts):
-                self.port = harness._free_port()
-                cmd = _notebook_command() + [
-                    "--no-browser",
-                    "--allow-root",
-                    f"--port={self.port}",
-                    "--port-retries=0",
-                    "--ServerApp.ip=127.0.0.1",
-                    f"--ServerApp.root_dir={self.root}",
-                    "--IdentityProvider.token=",
-                    "--ServerApp.password=",
-                    "--ServerApp.disable_check_xsrf=True",
-                    "--expose-app-in-browser",
-                    f"--LabServerApp.workspaces_dir={workspaces}",
-                    f"--LabServerApp.user_settings_dir={settings}",
-                    "--ServerApp.open_browser=False",
-                ]
-                with open(self.log_path, "ab") as log:
-                    self.proc = subprocess.Popen(cmd, cwd=self.root, env=self._env(), stdout=log,
-                                                 stderr=subprocess.STDOUT,
-                                                 stdin=subprocess.DEVNULL,
-                                                 start_new_session=True)
-                try:
-                    self._wait_until_up()
-                    return self
-                except RuntimeError as exc:
-                    last_error = exc
-                    self.stop()
-            raise last_error
+        def command(self, settings, workspaces):
+            return _notebook_command() + [
+                "--no-browser",
+                "--allow-root",
+                f"--port={self.port}",
+                "--port-retries=0",
+                "--ServerApp.ip=127.0.0.1",
+                f"--ServerApp.root_dir={self.root}",
+                "--IdentityProvider.token=",
+                "--ServerApp.password=",
+                "--ServerApp.disable_check_xsrf=True",
+                "--expose-app-in-browser",
+                # Notebook 7 takes its settings as LabServerApp's, not LabApp's
+                f"--LabServerApp.workspaces_dir={workspaces}",
+                f"--LabServerApp.user_settings_dir={settings}",
+                "--ServerApp.open_browser=False",
+            ]
 
     server = NotebookServer()
     try:
