@@ -7,22 +7,10 @@ import pytest
 from course_lib.checks import core
 from course_lib.checks.core import checker
 
-
-@checker("square")
-def check_square(c, fn):
-    x = np.array([1.0, -2.0, 3.0])
-    got = c.call(fn, x)
-    c.close(got, x ** 2, "square([1, -2, 3])", hint="multiply x by itself")
-
-
-@checker("double_in_place")
-def check_double(c, fn):
-    x = np.array([1.0, 2.0])
-    before = x.copy()
-    got = c.call_raw(fn, x)
-    c.unchanged(before, x, "the input x")
-    c.close(got, 2 * before, "double([1, 2])")
-    return "inputs untouched"
+check_square = core.table("square", lambda x: x ** 2, [core.Case(np.array([1.0, -2.0, 3.0]))],
+                          hint="multiply x by itself")
+check_double = core.table("double_in_place", lambda x: 2 * x, [core.Case(np.array([1.0, 2.0]))],
+                          summary="inputs untouched")
 
 
 def not_done(x):
@@ -31,7 +19,7 @@ def not_done(x):
 
 
 CASES = {
-    "correct": (lambda x: x ** 2, core.PASSED, "✅ passed · square: 1 check"),
+    "correct": (lambda x: x ** 2, core.PASSED, "✅ passed · square: 2 checks"),
     "todo": (not_done, core.TODO, "⏳ to do · square: not implemented yet"),
     "wrong value": (lambda x: 2 * x, core.WRONG, "should be [1, 4, 9], got [2, -4, 6]"),
     "wrong shape": (lambda x: (x ** 2)[:, None], core.WRONG, "should have shape (3,), got (3, 1)"),
@@ -131,9 +119,12 @@ def test_learners_input_arrays_are_copied():
         x[:] = 0
         return np.array([1.0, 4.0, 9.0])
 
-    check_square(keeps_reference, strict=False, quiet=True)
-    # the checker computed its expectation from its own array, so the answer still passes
-    assert check_square(keeps_reference, strict=False, quiet=True).passed
+    first = check_square(keeps_reference, strict=False, quiet=True)
+    assert "modified in place" in first.line
+    # the learner got a copy: the table's own inputs, and so the next run, are unaffected
+    assert seen[0] is not check_square.cases[0].args[0]
+    assert check_square.cases[0].args[0].tolist() == [1.0, -2.0, 3.0]
+    assert check_square(lambda x: x * x, strict=False, quiet=True).passed
 
 
 def test_checker_names_are_unique_across_chapters():

@@ -47,6 +47,34 @@ def test_every_mistake_is_refused_with_its_hint(name, hint, wrong):
     assert "Hint: " + _hint_text(hint) in result.line, result.line
 
 
+def _generic():
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"course_lib.checks.{info.name}")
+        for name in getattr(module, "__all__", ()):
+            if isinstance(getattr(module, name), core.Table):
+                found += [(name, hint, wrong)
+                          for hint, wrong in getattr(module, name).generic().items()]
+    return sorted(found, key=lambda t: (t[0], t[1]))
+
+
+GENERIC = _generic()
+
+
+@pytest.mark.parametrize("name, hint, wrong", GENERIC,
+                         ids=[f"{n}-generic-{i}" for i, (n, _, _) in enumerate(GENERIC)])
+def test_every_generic_mistake_is_refused_with_a_hint(name, hint, wrong):
+    """The list and in-place mistakes the engine names without a table entry, in every chapter."""
+    result = getattr(package, name)(wrong, strict=False, quiet=True)
+    assert result.status == core.WRONG and "Hint: " in result.line, result.line
+
+
+def test_generic_mistakes_cover_the_array_exercises():
+    names = {n for n, _, _ in GENERIC}
+    assert {"sigmoid", "softmax", "mse_grad", "relu_backward"} <= names
+    assert len(GENERIC) >= 40
+
+
 @pytest.mark.parametrize("name, k, good", CORRECT, ids=[f"{n}-{k}" for n, k, _ in CORRECT])
 def test_every_correct_variant_passes(name, k, good):
     result = getattr(package, name)(good, strict=False, quiet=True)

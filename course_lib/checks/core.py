@@ -9,10 +9,8 @@ A checker runs a learner's function on a few inputs and prints exactly one line 
       your code.
 
 The word after the symbol keeps the line readable without an emoji font. A checker never raises on
-a learner's mistake. In strict mode (``strict=True``, ``set_strict(True)`` or ``COURSE_STRICT=1``;
-``set_strict(False)`` overrides the variable) a wrong or to-do line raises ``AssertionError``.
-
-Writing a checker: a table::
+a learner's mistake; in strict mode (``strict=True``, ``set_strict(True)`` or ``COURSE_STRICT=1``)
+a wrong or to-do line raises ``AssertionError``. A checker is a table::
 
     sigmoid = table(
         "sigmoid", reference=F.sigmoid,
@@ -22,25 +20,19 @@ Writing a checker: a table::
         correct=[good_1, good_2],        # correct variants: the generated tests require a pass
         summary="no overflow at x = ±1000")
 
-For every case the engine (1) calls the learner's function on deep copies of the inputs, NumPy
-warnings recorded, never printed (``NotImplementedError`` means "to do", any other exception is
-reported); (2) checks every input is untouched unless named in ``mutable``, on every case, extremes
-included; (3) compares the result with the reference's (:func:`compare`): the same kind (a NumPy
-array, not a list; one number; a tuple of the same length, element by element), shape, a float
-dtype when the reference's is float (``dtype="number"`` accepts ints, ``None`` anything), the values
-within ``rtol``/``atol``, a new array rather than a view of an input, and with ``quiet=True`` no
-NumPy warning; (4) on the first failure runs every mistake on the same inputs: the one whose
-outcome (result, exception type, inputs after the call) is the learner's names the mistake in the
-hint, preferring one that also agrees on the earlier cases, then on the later ones. Otherwise the
-hint comes from ``errors`` (text in the exception -> hint), the case, the failure, or ``hint``.
+For every case the engine calls the learner's function on deep copies of the inputs (warnings
+recorded, never printed; ``NotImplementedError`` means "to do"), checks every input is untouched
+unless named in ``mutable``, and compares the result with the reference's (:func:`compare`: the
+kind, shape, a float dtype when the reference's is float, the values, a new array rather than a
+view, and with ``quiet=True`` no warning). On the first failure it runs every mistake on the same
+inputs: the one whose outcome (result, exception, inputs after the call) is the learner's names the
+mistake. Mistakes every array exercise shares (a list instead of an array, the result written into
+an input) need no entry: the engine names them and :meth:`Table.generic` tests them.
 
-Beyond values: ``driver(fn, *args, **kwargs)`` calls the function under test and returns what is
-compared (a path of optimizer steps, gradients after ``backward``...); the reference and every
-mistake go through it too. ``check(got, want, case)`` replaces the comparison when many answers are
-right (a topological order) and returns ``None`` or ``(message, hint)``. ``extra(c, fn)`` is a
-hand-written body run after the table on a :class:`Checker` (``c.call``, ``c.ok``). ``@checker``
-remains for fully hand-written checkers. ``self_test(check)`` lists the table's own problems (a
-mistake that passes or is not named, a correct variant refused): tests assert it is empty.
+``driver(fn, *args, **kwargs)`` calls the function under test and returns what is compared (a path
+of optimizer steps...); ``check(got, want, case)`` replaces the comparison when many answers are
+right; ``extra(c, fn)`` is a hand-written body run after the table on a :class:`Checker`.
+``self_test(check)`` lists a table's own problems; the tests assert it is empty.
 """
 
 import copy
@@ -283,7 +275,7 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
     if kw == "array":
         if kg in ("list", "tuple"):
             return (f"{what} returned a Python {type(got).__name__}, expected a NumPy array",
-                    "build the result with NumPy operations (or wrap it: np.array(result))")
+                    _AS_LIST)
         if kg == "number":
             return (f"{what} should be an array of shape {_fmt_shape(want.shape)}, got one number, "
                     f"{describe(got)}", "keep one value per element: work element by element")
@@ -382,6 +374,14 @@ def _accepts(fn, kwargs):
     return any(p.kind == p.VAR_KEYWORD for p in params) or set(kwargs) <= {p.name for p in params}
 
 
+def _argument(value, name):
+    """An argument in a call's label: small values written out, big arrays by their shape."""
+    if callable(value):
+        return getattr(value, "__name__", "f")
+    text = describe(value)
+    return f"{name or 'x'} of shape {_fmt_shape(value.shape)}" if text.startswith("an ") else text
+
+
 class Case:
     """One row of a table: ``Case(x, y, kw={"negative_slope": 0.2}, what=..., hint=..., quiet=True,
     rtol=..., atol=..., optional=True)``.
@@ -396,10 +396,11 @@ class Case:
         self.args, self.kwargs, self.optional = args, dict(kw or {}), optional
         self.what, self.hint, self.quiet, self.rtol, self.atol = what, hint, quiet, rtol, atol
 
-    def label(self, name):
+    def label(self, name, arg_names=()):
+        """``what``, or the call: ``mse(pred of shape (5, 3), target of shape (5, 3))``."""
         if self.what:
             return self.what
-        parts = [getattr(a, "__name__", "f") if callable(a) else describe(a) for a in self.args]
+        parts = [_argument(a, n) for a, n in zip(self.args, [*arg_names, *[""] * len(self.args)])]
         parts += [f"{k}={describe(v)}" for k, v in self.kwargs.items()]
         return f"{name}({', '.join(parts)})"
 
@@ -501,7 +502,7 @@ class Table:
         case = self.cases[k]
         if case.optional and not _accepts(fn, case.kwargs):
             return None
-        what, args = case.label(self.name), _copy(case.args)
+        what, args = case.label(self.name, self.arg_names), _copy(case.args)
         c.count += 1
         try:
             got, warned = record(lambda *a, **kw: self._drive(fn, a, kw), *args, **case.kwargs)
@@ -519,9 +520,7 @@ class Table:
             c.count += 1  # one check per input that must stay untouched
             if not same(before, after, 0, 0):
                 raise Wrong(f"{what}: the input {name} was modified in place", self.diagnose(
-                    k, got, args, fn=fn) or self.mutation_hint or (
-                    f"`{name} -= ...`, `{name}[...] = ...` or `out={name}` write into the caller's "
-                    f"array; build a new one (`{name} = {name} - ...` makes a new array)"))
+                    k, got, args, fn=fn) or self.mutation_hint or _written(name))
         problem = self.judge(got, k, what)
         if problem:
             hint = self.diagnose(k, got, args, fn=fn) or case.hint or problem[1] or self.hint
@@ -547,7 +546,31 @@ class Table:
         return (self.extra(c, fn) if self.extra is not None else None) or self.summary
 
 
+    def generic(self):
+        """The mistakes every exercise returning a float array shares, named by the engine without
+        a table entry: a list instead of an array, the result written into the first input of the
+        result's shape. ``{hint: wrong}``; :func:`self_test` and the generated tests run them."""
+        if self.driver is not None or self.custom_check is not None:
+            return {}
+        want = self.want(0)
+        if not isinstance(want, np.ndarray) or want.dtype.kind != "f":
+            return {}
+        ref = self.reference
+        found = {_AS_LIST: lambda *a, **kw: ref(*a, **kw).tolist()}
+        for k, (name, a) in enumerate(zip(self.arg_names, self.cases[0].args)):
+            if name not in self.mutable and isinstance(a, np.ndarray) and a.shape == want.shape:
+                found[self.mutation_hint or _written(name)] = in_place(ref, arg=k)
+                break
+        return found
+
+
 table = Table  # a table-driven checker; see the module docstring for the options
+_AS_LIST = "build the result with NumPy operations (or wrap it: np.array(result))"
+
+
+def _written(name):
+    return (f"`{name} -= ...`, `{name}[...] = ...` or `out={name}` write into the caller's array; "
+            f"build a new one (`{name} = {name} - ...` makes a new array)")
 
 
 def in_place(new_value, result=None, arg=0):
@@ -561,12 +584,14 @@ def in_place(new_value, result=None, arg=0):
 
 
 def self_test(check):
-    """A table's own problems: a mistake that passes or whose hint is not shown, a correct variant
-    refused. ``[]`` when all is well; every chapter's tests can assert that."""
+    """A table's own problems: a mistake that passes or whose hint is not shown (a generic one:
+    with no hint), a correct variant refused. ``[]`` when all is well; the tests assert that."""
     problems = []
-    for hint, wrong in check.mistakes.items():
+    generic = check.generic() if isinstance(check, Table) else {}
+    for hint, wrong in [*check.mistakes.items(), *generic.items()]:
         result = check(wrong, strict=False, quiet=True)
-        if result.status != WRONG or "Hint: " + hint.rstrip(".") not in result.line:
+        shown = ("Hint: " + hint.rstrip(".")) if hint in check.mistakes else "Hint: "
+        if result.status != WRONG or shown not in result.line:
             problems.append(f"mistake {hint[:60]!r}: {result.line}")
     for k, good in enumerate(check.correct):
         result = check(good, strict=False, quiet=True)
@@ -584,17 +609,13 @@ class Checker:
         self.name, self.count, self.warnings = name, 0, []
 
     def call(self, fn, *args, **kwargs):
-        """``fn`` on deep copies of the arguments (:meth:`call_raw`)."""
+        """``fn`` on deep copies of the arguments, warnings in ``self.warnings``; an exception
+        becomes :class:`Wrong`."""
         if not callable(fn):
             raise Wrong(f"expected a function, got {describe(fn)}",
                         "pass the function itself, without calling it: check(f), not check(f())")
-        return self.call_raw(fn, *_copy(args), **kwargs)
-
-    def call_raw(self, fn, *args, **kwargs):
-        """``fn`` on the arguments, warnings in ``self.warnings``; an exception becomes
-        :class:`Wrong`."""
         try:
-            got, self.warnings = record(fn, *args, **kwargs)
+            got, self.warnings = record(fn, *_copy(args), **kwargs)
             return got
         except (NotDone, Wrong):
             raise
@@ -609,21 +630,6 @@ class Checker:
         self.count += 1
         if not condition:
             raise Wrong(message, hint)
-
-    def close(self, got, expected, what, hint=None, rtol=1e-6, atol=1e-9, dtype=None):
-        """``got`` must match ``expected``: :func:`compare` as one check (lists become arrays)."""
-        self.count += 1
-        if not isinstance(expected, tuple):
-            expected = np.asarray(expected, dtype=np.float64)
-        problem = compare(got, expected, what, dtype=dtype, rtol=rtol, atol=atol)
-        if problem:
-            raise Wrong(problem[0], hint or problem[1])
-        return got
-
-    def unchanged(self, before, after, what, hint=None):
-        """An input must not be modified by the learner's code."""
-        self.ok(same(before, after, 0, 0), f"{what} was modified in place",
-                hint or "work on a copy or build a new array instead of writing into the input")
 
 
 def _sentence(text):
