@@ -418,7 +418,7 @@ class Table:
         self.errors, self.mutable, self.dtype = list(errors), set(mutable), dtype
         self.new, self.rtol, self.atol = new, rtol, atol
         self.names, self.custom_check, self.extra, self.summary = names, check, extra, summary
-        self.mutation_hint, self._wants = mutation_hint, {}
+        self.mutation_hint, self._wants, self._ignored = mutation_hint, {}, None
         try:
             self.arg_names = list(arg_names or inspect.signature(reference).parameters)
         except (TypeError, ValueError):
@@ -475,7 +475,9 @@ class Table:
         """
         case = self.cases[k]
         rtol, atol = case.rtol or self.rtol, case.atol or self.atol
-        outcomes = [(hint, wrong, *self.outcome(wrong, k)) for hint, wrong in self.mistakes.items()]
+        mistakes = list(self.mistakes.items()) + [
+            (hint, wrong) for hint, wrong in self.ignored().items() if hint not in self.mistakes]
+        outcomes = [(hint, wrong, *self.outcome(wrong, k)) for hint, wrong in mistakes]
         for equal in (same, loosely_same):
             found = [((all(self._passes(wrong, j) for j in range(k)),
                        not isinstance(got, Raised) or str(got.exc) == str(out.exc)), hint, wrong)
@@ -546,17 +548,33 @@ class Table:
         return (self.extra(c, fn) if self.extra is not None else None) or self.summary
 
 
+    def ignored(self):
+        """A mistake per argument with a default that some case sets otherwise: the argument
+        ignored, its default used instead (``{hint: wrong}``, named like the table's entries)."""
+        if self._ignored is None:
+            self._ignored = {}
+            try:
+                params = inspect.signature(self.reference).parameters.values()
+            except (TypeError, ValueError):
+                params = ()
+            for p in params:
+                k = self.arg_names.index(p.name) if p.name in self.arg_names else -1
+                given = [c.kwargs[p.name] if p.name in c.kwargs else c.args[k]
+                         for c in self.cases if p.name in c.kwargs or 0 <= k < len(c.args)]
+                if p.default is not p.empty and any(not same(v, p.default, 0, 0) for v in given):
+                    hint = f"use the argument {p.name}, not a fixed {describe(p.default)}"
+                    self._ignored[hint] = functools.partial(_with_default, self.reference, p, k)
+        return self._ignored
+
     def generic(self):
-        """The mistakes every exercise returning a float array shares, named by the engine without
-        a table entry: a list instead of an array, the result written into the first input of the
-        result's shape. ``{hint: wrong}``; :func:`self_test` and the generated tests run them."""
-        if self.driver is not None or self.custom_check is not None:
-            return {}
-        want = self.want(0)
+        """The mistakes the engine names without a table entry: an argument with a default ignored
+        (:meth:`ignored`) and, for a float array result, a list instead of an array or the result
+        written into the first input of its shape. ``{hint: wrong}``; the tests run them."""
+        found, ref = dict(self.ignored()), self.reference
+        want = self.want(0) if self.driver is None and self.custom_check is None else None
         if not isinstance(want, np.ndarray) or want.dtype.kind != "f":
-            return {}
-        ref = self.reference
-        found = {_AS_LIST: lambda *a, **kw: ref(*a, **kw).tolist()}
+            return found
+        found[_AS_LIST] = lambda *a, **kw: ref(*a, **kw).tolist()
         for k, (name, a) in enumerate(zip(self.arg_names, self.cases[0].args)):
             if name not in self.mutable and isinstance(a, np.ndarray) and a.shape == want.shape:
                 found[self.mutation_hint or _written(name)] = in_place(ref, arg=k)
@@ -566,6 +584,15 @@ class Table:
 
 table = Table  # a table-driven checker; see the module docstring for the options
 _AS_LIST = "build the result with NumPy operations (or wrap it: np.array(result))"
+
+
+def _with_default(reference, param, k, *args, **kwargs):
+    """``reference`` with argument ``param`` (number ``k``) replaced by its default."""
+    if param.name in kwargs:
+        kwargs[param.name] = param.default
+    elif 0 <= k < len(args):
+        args = args[:k] + (param.default,) + args[k + 1:]
+    return reference(*args, **kwargs)
 
 
 def _written(name):
