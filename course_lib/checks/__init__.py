@@ -23,7 +23,6 @@ from .core import (  # noqa: F401
     Table,
     Wrong,
     add_listener,
-    checker,
     is_strict,
     remove_listener,
     run,

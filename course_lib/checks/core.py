@@ -175,6 +175,7 @@ def describe_difference(got, want, rtol=1e-6, atol=1e-9):
 
 # -- comparing results -----------------------------------------------------------------------------
 _KIND = {"b": "bool", "i": "int", "u": "int", "f": "float", "c": "complex"}
+_NAN_HINT = "NaN and inf come from 0 / 0, log(0), inf - inf or an np.exp that overflowed"
 
 
 def _kind(x):
@@ -266,8 +267,7 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
         g, w = float(got), float(want)
         if not np.isfinite(g) and np.isfinite(w):
             bad = "NaN" if np.isnan(g) else "inf"
-            return (f"{what} contains {bad}: should be {_num(w)}, got {g}",
-                    "NaN and inf come from 0 / 0, log(0), inf - inf or an np.exp that overflowed")
+            return f"{what} contains {bad}: should be {_num(w)}, got {g}", _NAN_HINT
         if g == w or np.isclose(g, w, rtol=rtol, atol=atol):
             return None
         sg, sw = _pair(g, w)
@@ -295,10 +295,8 @@ def compare(got, want, what, *, dtype="auto", rtol=1e-6, atol=1e-9, names=None):
             return None
         bad = "NaN" if np.isnan(g).any() and not np.isnan(w).any() else (
             "inf" if np.isinf(g).any() and np.isfinite(w).all() else "")
-        difference = describe_difference(g, w, rtol, atol)
-        nan_hint = "NaN and inf come from 0 / 0, log(0), inf - inf or an np.exp that overflowed"
-        return (f"{what}{f' contains {bad}:' if bad else ''} {difference}",
-                nan_hint if bad else None)
+        return (f"{what}{f' contains {bad}:' if bad else ''} "
+                f"{describe_difference(g, w, rtol, atol)}", _NAN_HINT if bad else None)
     if same(got, want):
         return None
     return f"{what} should be {describe(want)}, got {describe(got)}", None
@@ -629,8 +627,7 @@ def self_test(check):
 
 # -- hand-written bodies and the runner ------------------------------------------------------------
 class Checker:
-    """Helpers for a hand-written body (``@checker`` or a table's ``extra``); each check counts
-    one."""
+    """Helpers for a hand-written body (a table's ``extra``); each check counts one."""
 
     def __init__(self, name):
         self.name, self.count, self.warnings = name, 0, []
@@ -691,18 +688,3 @@ def run(name, body, *args, strict=None, quiet=False, **kwargs):
     if (is_strict() if strict is None else strict) and not result.passed:
         raise AssertionError(result.line)
     return result
-
-
-def checker(name):
-    """Decorator turning ``body(c, fn, ...)`` into a public checker
-    ``check(fn, ..., strict=None)``."""
-
-    def decorate(body):
-        @functools.wraps(body)
-        def check(*args, strict=None, quiet=False, **kwargs):
-            return run(name, body, *args, strict=strict, quiet=quiet, **kwargs)
-
-        check.exercise, check.mistakes, check.correct = name, {}, []
-        return check
-
-    return decorate
