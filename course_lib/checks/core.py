@@ -545,7 +545,6 @@ class Table:
             self.run_case(c, fn, k)
         return (self.extra(c, fn) if self.extra is not None else None) or self.summary
 
-
     def ignored(self):
         """A mistake per argument with a default that some case sets otherwise: the argument
         ignored, its default used instead (``{hint: wrong}``, named like the table's entries)."""
