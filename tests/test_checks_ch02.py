@@ -85,6 +85,12 @@ def in_place_relu(x):
     return x
 
 
+
+def in_place_leaky_relu(x, negative_slope=0.01):
+    x[x < 0] *= negative_slope
+    return x
+
+
 MISTAKES = [
     ("sigmoid", lambda x: 1 / (1 + np.exp(x)), "np.exp(x) instead of np.exp(-x)"),
     ("sigmoid", lambda x: 1 / 1 + np.exp(-x), "1 / (1 + np.exp(-x))"),
@@ -107,6 +113,8 @@ MISTAKES = [
     ("relu", lambda x: np.minimum(x, 0), "negative part"),
     ("relu", lambda x: (x > 0) * 1.0, "step function"),
     ("relu", in_place_relu, "the input x was modified in place"),
+    ("relu", in_place_relu, "`x[...] = ...`"),
+    ("relu", lambda x: [max(v, 0.0) for v in x], "returned a Python list, expected a NumPy array"),
     ("relu_prime", np.ones_like, "the slope of max(x, 0) is 0 where x < 0"),
     ("relu_prime", lambda x: (x < 0) * 1.0, "your mask is inverted"),
     ("relu_prime", np.sign, "np.sign"),
@@ -125,12 +133,13 @@ MISTAKES = [
     ("softmax", np.exp, "divide np.exp(x) by its sum"),
     ("leaky_relu", lambda x, negative_slope=0.01: np.maximum(x, 0), "not set to 0"),
     ("leaky_relu", lambda x, negative_slope=0.01: np.where(x > 0, x, 0.01 * x),
-     "ignored the negative_slope argument"),
+     "use the argument negative_slope, not a fixed 0.01"),
     ("leaky_relu", lambda x, slope=0.01: np.where(x > 0, x, slope * x), "parameter names"),
     ("leaky_relu", lambda x, negative_slope=0.1: np.where(x > 0, x, negative_slope * x),
      "default negative_slope is 0.01"),
     ("leaky_relu", lambda x, negative_slope=0.01: np.where(x > 0, negative_slope * x, x),
      "slope belongs to the negative side"),
+    ("leaky_relu", in_place_leaky_relu, "`x[...] = ...`"),
 ]
 
 
