@@ -47,7 +47,7 @@ WSUM_MISTAKES = {
     "minus bias": (lambda x, w, b: x @ w - b, "not w·x - b"),
     "no sum": (lambda x, w, b: x * w + b, "then sum"),
     "sum of all": (lambda x, w, b: np.sum(x * w) + b, "sums each row"),
-    "adds inputs": (lambda x, w, b: np.sum(x + w) + b, "multiplies each input"),
+    "adds inputs": (lambda x, w, b: np.sum(x + w) + b, "you added x + w"),
 }
 
 
