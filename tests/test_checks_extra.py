@@ -70,9 +70,21 @@ def sb_list(z, dout):
     return sb_learner(z, dout).tolist()
 
 
+def sb_into_dout(z, dout):
+    p = softmax(z)
+    dout -= np.sum(dout * p, axis=1, keepdims=True)
+    return p * dout
+
+
 def test_softmax_backward_learner_variants():
     assert extra.softmax_backward(sb_learner, strict=False, quiet=True).passed
     assert not extra.softmax_backward(sb_list, strict=False, quiet=True).passed
+
+
+def test_softmax_backward_names_a_changed_dout():
+    # no table entry: the engine's in-place message names the input and the fix
+    line = extra.softmax_backward(sb_into_dout, strict=False, quiet=True).line
+    assert "the input dout was modified in place" in line and "Hint: `dout -= ...`" in line
 
 
 def test_softmax_backward_matches_numerical_gradient():
@@ -84,7 +96,7 @@ def test_softmax_backward_matches_numerical_gradient():
         zp[i] += h
         zm[i] -= h
         num[i] = (np.sum(softmax(zp) * dout) - np.sum(softmax(zm) * dout)) / (2 * h)
-    assert np.allclose(extra._softmax_backward(z, dout), num, rtol=1e-6, atol=1e-9)
+    assert np.allclose(extra._sb()(z, dout), num, rtol=1e-6, atol=1e-9)
 
 
 def step_learner(params, X, y, lr):
@@ -150,6 +162,20 @@ def exp_via_e_power(a):
     return Value(math.e ** a.data)  # no graph: gradients never reach a
 
 
+def exp_as_number(a):
+    return np.exp(a.data)
+
+
+def exp_no_return(a):
+    Value(math.exp(a.data), (a,), "exp")
+
+
+def test_value_exp_names_a_result_that_is_not_a_value():
+    for wrong in (exp_as_number, exp_no_return):
+        line = extra.value_exp(wrong, strict=False, quiet=True).line
+        assert "should return a Value" in line and "Hint: " in line and "Value(" in line
+
+
 def test_value_exp_learner_variants():
     assert extra.value_exp(exp_learner, strict=False, quiet=True).passed
     result = extra.value_exp(exp_via_e_power, strict=False, quiet=True)
@@ -170,6 +196,17 @@ def test_smoothed_cross_entropy_matches_pytorch_value():
         zm[i] -= h
         num[i] = (extra._sce()(zp, labels, 0.2)[0] - extra._sce()(zm, labels, 0.2)[0]) / (2 * h)
     assert np.allclose(dz, num, rtol=1e-6, atol=1e-9)
+
+
+def sce_shift_in_place(z, labels, smoothing):
+    z -= z.max(axis=1, keepdims=True)
+    return extra._sce()(z, labels, smoothing)
+
+
+def test_smoothed_cross_entropy_names_a_shifted_z():
+    # no table entry: the engine's in-place message names the input and the fix
+    line = extra.smoothed_cross_entropy(sce_shift_in_place, strict=False, quiet=True).line
+    assert "the input z was modified in place" in line and "Hint: `z -= ...`" in line
 
 
 def test_smoothed_cross_entropy_without_smoothing_is_plain_cross_entropy():
