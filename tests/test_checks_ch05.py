@@ -225,7 +225,7 @@ WRONG = [
     ("ewa", ewa_variant(t0=0), "t starting at 0"),
     ("ewa", ewa_variant(t0=2), "wrong step count"),
     ("ewa", ewa_variant(swap=True), "swapped"),
-    ("ewa", ewa_always_corrected, "bias_correction=False"),
+    ("ewa", ewa_always_corrected, "use the argument bias_correction"),
     ("ewa", ewa_in_place, "modified in place"),
     ("momentum_step", flipped_momentum, "sign is flipped"),
     ("momentum_step", cs231n_momentum, "CS231n's form"),

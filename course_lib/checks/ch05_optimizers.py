@@ -1,26 +1,27 @@
 """Checkers for chapter 05 · Gradient descent and optimizers: tables on the engine of :mod:`.core`.
 
-The update exercises share one signature, ``step(p, g, state, lr, **hyper) -> None``: update ``p``
-IN PLACE from ``g`` (``state`` is a dict, empty on the first call, that the function fills). A
-driver runs the step for a few steps and observes every intermediate ``p`` and the final
-``state``; the reference is PyTorch's rule written the same way, and so is every mistake (lr inside
-the velocity, eps inside the square root, betas swapped or hard-coded, bias correction missing or
-counted from 0, the corrected moments stored, ``p = p - ...`` rebinding a local name, ...). One
-case changes the learning rate between steps: lr inside the velocity only shows then.
-"""
+A step ``step(p, g, state, lr, **hyper)`` (``gd_step``: no state) updates ``p`` IN PLACE; a driver
+compares every ``p`` and the final state with PyTorch's rule, also with an lr changing per step."""
+
+from functools import partial
 
 import numpy as np
 
-from .core import Case, _pair, describe, in_place, same, table
+from .core import Case, compare, describe, in_place, same, table
 
 __all__ = ["gd_step", "minibatches", "ewa", "momentum_step", "rmsprop_step", "adam_step"]
 
-_REBOUND = ("the caller's array did not change: `p = p - lr * g` only rebinds the local name p "
-            "to a new array. Update in place: `p -= lr * g` (or `p[...] = ...`)")
-
-
-def _grads(seed, n_steps=4, dim=3, scale=1.0):
-    return np.random.default_rng(seed).normal(0.0, scale, (n_steps, dim))
+_REBOUND = ("`p = p - ...` only rebinds the local name p to a new array, the caller's p is "
+            "unchanged: update it in place, `p -= ...` (or `p[...] = ...`)")
+_T_COUNTS = ("t counts the steps: add 1 per call, so that t = 1 on the first step and the "
+             "correction uses 1 - beta**t")
+_TORCH_V = "v = mu v + g; p -= lr * v"
+_eps_inside = lambda avg: (  # noqa: E731
+    f"eps is inside the square root; like PyTorch we divide by (np.sqrt({avg}) + eps). With tiny "
+    f"gradients sqrt({avg} + eps) is about sqrt(eps) and the step shrinks a thousandfold")
+_grads = lambda seed, scale=1.0: np.random.default_rng(seed).normal(0.0, scale, (4, 3))  # noqa: E731
+_data = lambda n: (np.arange(n)[:, None] * np.array([1.0, -1.0]), np.arange(n))  # noqa: E731
+_P0 = np.array([1.0, -2.0, 0.5])
 
 
 def _path(step, p, grads, lr, keys=(), **hyper):
@@ -31,95 +32,88 @@ def _path(step, p, grads, lr, keys=(), **hyper):
         out = step(p, g, state, float(lr[i]) if np.ndim(lr) else lr, **hyper)
         returned_new |= isinstance(out, np.ndarray) and np.array_equal(p, before)
         path.append(p.copy())
-    kept = {k: np.array(state[k], dtype=np.float64) if not np.isscalar(state[k]) else state[k]
+    kept = {k: state[k] if np.isscalar(state[k]) else np.array(state[k], dtype=np.float64)
             for k in keys if k in state}
     return {"path": np.array(path), "state": kept, "returned_new": returned_new}
 
 
 def _check_path(keys):
-    """The comparison of two :func:`_path` observations, with messages a learner can act on."""
+    """The comparison of two :func:`_path` observations: p after each step, then the state."""
     def check(got, want, case):
-        p0, lr = case.args[0], case.args[2]
-        what = ", ".join([f"lr={describe(np.asarray(lr))}"]
+        what = ", ".join([f"lr={describe(np.asarray(case.args[2]))}"]
                          + [f"{k}={v}" for k, v in case.kwargs.items()])
-        path, ref = got["path"], want["path"]
-        if not same(path, ref, 1e-7, 1e-12):
-            if np.array_equal(path[0], p0):
-                hint = _REBOUND
-                if got["returned_new"]:
-                    return f"{what}: you returned a new array but p itself is unchanged", hint
-                return f"{what}: p is unchanged after the first step", hint
-            bad = ~np.isclose(path, ref, rtol=1e-7, atol=1e-12).all(axis=1)
-            k = int(np.argmax(bad))
+        path, ref, n, state = got["path"], want["path"], len(want["path"]), got["state"]
+        differs = [k for k in range(n) if not same(path[k], ref[k], 1e-7, 1e-12)]
+        if differs and np.array_equal(path[0], case.args[0]):
+            done = "you returned a new array but p itself is" if got["returned_new"] else "p is"
+            return f"{what}: {done} unchanged after the first step", _REBOUND
+        bad = [key for key in keys if key in state
+               and not same(state[key], want["state"][key], 1e-7, 1e-12)]
+        if differs:
+            k = differs[0]
+            message, hint = compare(path[k], ref[k], f"{what}: after step {k + 1} of {n}, p",
+                                    rtol=1e-7, atol=1e-12)
+            if bad:
+                key = "t" if "t" in bad else bad[0]
+                message += (f" (and state[{key!r}] is {describe(state[key])}, expected "
+                            f"{describe(want['state'][key])})")
+                hint = _T_COUNTS if key == "t" else hint
             if not np.isfinite(path[k]).all():
-                return (f"{what}: p contains NaN or inf after step {k + 1}",
-                        "is a step count t still 0 when you divide by 1 - beta**t?")
-            shown = "; ".join(f"[{i}] should be {_pair(a, b)[1]}, got {_pair(a, b)[0]}"
-                              for i, (a, b) in enumerate(zip(path[k], ref[k]))
-                              if not np.isclose(a, b, 1e-7, 1e-12))
-            also = next((f" (and state[{key!r}] is {describe(got['state'][key])}, expected "
-                         f"{describe(want['state'][key])})" for key in keys if key in got["state"]
-                         and not same(got["state"][key], want["state"][key], 1e-7, 1e-12)), "")
-            hint = ("t counts the steps: add 1 per call, so that t = 1 on the first step and the "
-                    "correction uses 1 - beta**t" if "state['t']" in also else None)
-            return f"{what}: after step {k + 1} of {len(ref)}, p {shown or 'differs'}{also}", hint
+                hint = "is a step count t still 0 when you divide by 1 - beta**t?"
+            return message, hint
         for key in keys:
-            if key not in got["state"]:
+            if key not in state:
                 return (f"{what}: state has no {key!r} entry",
                         f"keep it in state[{key!r}] (create it on the first call) and reuse it")
-            if not same(got["state"][key], want["state"][key], 1e-7, 1e-12):
-                return (f"{what}: state[{key!r}] after {len(ref)} steps should be "
-                        f"{describe(want['state'][key], 8)}, got "
-                        f"{describe(got['state'][key], 8)}", None)
+            problem = compare(state[key], want["state"][key],
+                              f"{what}: state[{key!r}] after {n} steps", rtol=1e-7, atol=1e-12)
+            if problem:
+                return problem
         return None
     return check
 
 
-def _optimizer(name, step, keys, cases, mistakes, correct, summary):
-    return table(name, step, cases, mistakes, correct, arg_names=("p", "g", "lr"), mutable=("p",),
-                 driver=lambda f, p, grads, lr, **hyper: _path(f, p, grads, lr, keys, **hyper),
-                 check=_check_path(keys), summary=summary)
+def _optimizer(name, make, keys, cases, mistakes, correct, summary):
+    """An update exercise's table: the reference ``make()``, a mistake given as a string is
+    ``make(form)``; ``keys=None``: ``step(p, g, lr)``, no state. ``p = p - ...`` is added."""
+    def drive(f, p, grads, lr, **hyper):
+        call = f if keys is not None else lambda p, g, state, lr: f(p, g, lr)
+        return _path(call, p, grads, lr, keys or (), **hyper)
+    step = make()
+    mistakes = {hint: make(f) if isinstance(f, str) else f for hint, f in mistakes.items()}
+    mistakes[_REBOUND] = lambda p, *args, **kwargs: step(p.copy(), *args, **kwargs)
+    return table(name, step, cases, mistakes, [step, *correct], arg_names=("p", "g", "lr"),
+                 mutable=("p",), driver=drive, check=_check_path(keys or ()), summary=summary)
 
 
-_P0 = np.array([1.0, -2.0, 0.5])
-
-
-# -- plain gradient descent -----------------------------------------------------------------------
 def _gd(p, g, lr):
     p -= lr * g
 
 
-gd_step = table(
-    "gd_step", _gd, arg_names=("p", "g", "lr"), mutable=("p",), check=_check_path(()),
-    driver=lambda step, p, grads, lr: _path(lambda p, g, state, lr: step(p, g, lr), p, grads, lr),
-    cases=[Case(_P0, np.array([[0.5, -1.0, 2.0]]), 0.1),
-           Case(_P0, np.array([[3.0, 0.0, -4.0]]), 0.01),
-           Case(_P0, _grads(5), np.array([0.1, 0.05, 0.2, 0.01]),
-                what="4 steps with a changing lr")],
-    mistakes={
-        "gradient DEscent subtracts: p -= lr * g (you moved uphill)":
-            lambda p, g, lr: p.__iadd__(lr * g),
-        "the step ignores the learning rate: multiply the gradient by lr":
-            lambda p, g, lr: p.__isub__(g),
+gd_step = _optimizer(
+    "gd_step", lambda: _gd, None,
+    [Case(_P0, np.array([[0.5, -1.0, 2.0]]), 0.1), Case(_P0, np.array([[3.0, 0.0, -4.0]]), 0.01),
+     Case(_P0, _grads(5), np.array([0.1, 0.05, 0.2, 0.01]))],
+    {
+        "you moved uphill: descent subtracts, p -= lr * g": lambda p, g, lr: p.__iadd__(lr * g),
+        "the step ignores the learning rate: p -= lr * g": lambda p, g, lr: p.__isub__(g),
         "returning a new array does not update the caller's p: " + _REBOUND:
             lambda p, g, lr: p - lr * g,
-        "p is unchanged: " + _REBOUND: lambda p, g, lr: None,
-        "g *= lr writes into the caller's gradient: compute lr * g into a new array":
-            in_place(lambda p, g, lr: g * lr, lambda p, g, lr: p.__isub__(g), arg=1),
         "divide by nothing: the step is lr * g, not g / lr": lambda p, g, lr: p.__isub__(g / lr),
-        "the learning rate is the argument lr, not a fixed number":
-            lambda p, g, lr: p.__isub__(0.1 * g),
+        "use the argument lr, not a fixed 0.1": lambda p, g, lr: p.__isub__(0.1 * g),
     },
-    correct=[_gd, lambda p, g, lr: np.subtract(p, lr * g, out=p),
-             lambda p, g, lr: p.__setitem__(Ellipsis, p - lr * g)],
-    summary="in place, with a changing lr")
+    [lambda p, g, lr: np.subtract(p, lr * g, out=p),
+     lambda p, g, lr: p.__setitem__(Ellipsis, p - lr * g)],
+    "in place, with a changing lr")
 
 
-# -- minibatches ----------------------------------------------------------------------------------
-def _mb(X, y, batch_size, rng):
-    idx = rng.permutation(len(X))
-    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]])
-            for i in range(0, len(X), batch_size)]
+def _batches(order=lambda rng, n: rng.permutation(n), end=lambda n, bs: n, short=0, pairs=True):
+    """Minibatches, or a mistake: another ``order``, range(0, end), slices ``short``, X only."""
+    def minibatches(X, y, batch_size, rng):
+        idx, bs = order(rng, len(X)), batch_size
+        cuts = [idx[i:i + bs - short] for i in range(0, end(len(X), bs), bs)]
+        return [(X[cut], y[cut]) if pairs else X[cut] for cut in cuts]
+    return minibatches
 
 
 def _mb_drive(f, X, y, batch_size, rng):
@@ -131,63 +125,37 @@ def _mb_drive(f, X, y, batch_size, rng):
 
 
 def _mb_check(got, want, case):
-    X, y, bs = case.args[:3]
-    n = len(y)
-    what = case.what
+    (X, _, bs), n, what = case.args[:3], len(case.args[1]), case.what
     if not isinstance(got, list) or not all(len(pair) == 2 for pair in got):
         return (f"{what}: expected a list of (X_batch, y_batch) pairs, got {describe(got)}",
                 "append (X[idx], y[idx]) for each slice idx of the shuffled indices")
-    sizes = [len(yb) for _, yb in got]
-    want_sizes = [len(yb) for _, yb in want]
+    sizes, want_sizes = [len(yb) for _, yb in got], [len(yb) for _, yb in want]
     if sizes != want_sizes:
-        hint = None
-        if sizes and sizes[-1] == 0:
-            hint = "the last batch is empty: loop over range(0, N, batch_size)"
-        elif sum(sizes) < n:
-            hint = (f"keep the last {n % bs} samples as a final, smaller batch "
-                    "(range(0, N, batch_size) slices it for you)")
+        hint = ("the last batch is empty: loop over range(0, N, batch_size)" if sizes[-1:] == [0]
+                else f"keep the last {n % bs} samples as a final, smaller batch "
+                "(range(0, N, batch_size) slices it for you)" if sum(sizes) < n else None)
         return f"{what}: batch sizes should be {want_sizes}, got {sizes}", hint
-    rows = np.concatenate([xb for xb, _ in got]) if got else np.zeros((0, 2))
-    ids = np.concatenate([yb for _, yb in got]).astype(int) if got else np.zeros(0, int)
-    if len(set(ids.tolist())) != n:
-        return (f"{what}: some samples appear twice and others never "
-                f"({n - len(set(ids.tolist()))} missing)",
+    rows, ids = (np.concatenate(part) for part in zip(*got))
+    missing = n - len(set(ids.tolist()))
+    if missing:
+        return (f"{what}: some samples appear twice and others never ({missing} missing)",
                 "use one permutation, rng.permutation(N), and slice it "
                 "(rng.choice/integers draw with replacement)")
-    if rows.shape != (n, X.shape[1]) or not np.array_equal(rows[:, 0].astype(int), ids):
+    if rows.shape != (n, X.shape[1]) or not np.array_equal(rows[:, 0], ids):
         return (f"{what}: X and y are no longer paired: row i of X_batch must belong to y_batch[i]",
-                "shuffle X and y with the SAME permutation: idx = rng.permutation(N); X[idx], "
-                "y[idx]")
+                "index X and y with the SAME permutation: idx = rng.permutation(N); X[idx], y[idx]")
     if n > 1 and np.array_equal(ids, np.arange(n)):
-        return (f"{what}: the samples come in their original order",
-                "shuffle: idx = rng.permutation(N)")
+        return f"{what}: the samples come in their original order", "shuffle: rng.permutation(N)"
     return None
 
 
-def _data(n):
-    return (np.column_stack([np.arange(n, dtype=np.float64), -np.arange(n, dtype=np.float64)]),
-            np.arange(n))
-
-
 def _mb_same_seed(c, fn):
-    X, y = _data(23)
-    first = _mb_drive(fn, X, y, 5, np.random.default_rng(7))
-    again = _mb_drive(fn, X, y, 5, np.random.default_rng(7))
+    first, again = (_mb_drive(fn, *_data(23), 5, np.random.default_rng(7)) for _ in range(2))
     c.ok(same(first, again), "two calls with the same seed gave different orders",
          "draw the permutation from the rng argument, not from np.random")
 
 
-def _in_order(X, y, bs, rng):
-    return [(X[i:i + bs], y[i:i + bs]) for i in range(0, len(X), bs)]
-
-
-def _mb_variant(transform):
-    def f(X, y, batch_size, rng):
-        idx = rng.permutation(len(X))
-        return transform(X, y, batch_size, idx)
-    return f
-
-
+_mb, _in_order = _batches(), _batches(order=lambda rng, n: np.arange(n))
 minibatches = table(
     "minibatches", _mb, driver=_mb_drive, check=_mb_check, extra=_mb_same_seed,
     cases=[Case(*_data(n), bs, np.random.default_rng(seed),
@@ -196,232 +164,139 @@ minibatches = table(
     mistakes={
         "the samples come in their original order: shuffle, idx = rng.permutation(N)": _in_order,
         "the last, smaller batch is missing: range(0, N, batch_size) keeps it":
-            _mb_variant(lambda X, y, bs, idx: [(X[idx[i:i + bs]], y[idx[i:i + bs]])
-                                               for i in range(0, len(X) - bs + 1, bs)]),
+            _batches(end=lambda n, bs: n - bs + 1),
         "the last batch is empty when N is a multiple of batch_size: loop over "
-        "range(0, N, batch_size)":
-            _mb_variant(lambda X, y, bs, idx: [(X[idx[k * bs:(k + 1) * bs]],
-                                                y[idx[k * bs:(k + 1) * bs]])
-                                               for k in range(len(X) // bs + 1)]),
+        "range(0, N, batch_size)": _batches(end=lambda n, bs: n + 1),
         "X and y are shuffled with different permutations: use one idx for both":
             lambda X, y, bs, rng: _mb(X[rng.permutation(len(X))], y, bs, rng),
         "some samples appear twice: rng.choice(N, N) or rng.integers draw with replacement; use "
-        "rng.permutation(N)":
-            lambda X, y, bs, rng: (lambda idx: [(X[idx[i:i + bs]], y[idx[i:i + bs]])
-                                                for i in range(0, len(X), bs)])(
-                rng.integers(0, len(X), len(X))),
-        "off by one: the slice idx[i:i + batch_size - 1] drops a sample from every batch":
-            _mb_variant(lambda X, y, bs, idx: [(X[idx[i:i + bs - 1]], y[idx[i:i + bs - 1]])
-                                               for i in range(0, len(X), bs)]),
-        "rng.shuffle(X) shuffles the caller's X in place (and y is not shuffled with it): use "
-        "idx = rng.permutation(N), then X[idx], y[idx]":
-            in_place(lambda X, y, bs, rng: rng.permutation(X), _in_order),
-        "the batches should be (X_batch, y_batch) pairs, not X batches only":
-            _mb_variant(lambda X, y, bs, idx: [X[idx[i:i + bs]] for i in range(0, len(X), bs)]),
+        "rng.permutation(N)": _batches(order=lambda rng, n: rng.integers(0, n, n)),
+        "off by one: idx[i:i + batch_size - 1] drops a sample from every batch": _batches(short=1),
+        "rng.shuffle(X) shuffles the caller's X in place (and not y with it): X[idx], y[idx] with "
+        "idx = rng.permutation(N)": in_place(lambda X, y, bs, rng: rng.permutation(X), _in_order),
+        "return (X_batch, y_batch) pairs, not X batches only": _batches(pairs=False),
     },
-    correct=[_mb, lambda X, y, batch_size, rng: (
-        (X[b], y[b]) for b in np.array_split(rng.permutation(len(X)),
-                                             range(batch_size, len(X), batch_size)))],
+    correct=[_mb, lambda X, y, batch_size, rng: ((X[b], y[b]) for b in np.array_split(
+        rng.permutation(len(X)), range(batch_size, len(X), batch_size)))],
     summary="every sample once, shuffled, paired, last batch smaller")
 
 
-# -- exponentially weighted average ---------------------------------------------------------------
-def _ewa(values, beta, bias_correction=True, t0=1, swap=False, init_first=False, store=False,
-         b=None, never=False):
-    v, out = 0.0, []
-    beta_used = beta if b is None else b
-    for i, x in enumerate(values):
-        t = i + t0
-        if init_first and i == 0:
-            v = x
-        elif swap:
-            v = (1 - beta_used) * v + beta_used * x
-        else:
-            v = beta_used * v + (1 - beta_used) * x
-        shown = v / (1 - beta_used ** t) if bias_correction and not never else v
-        if store:
-            v = shown
-        out.append(shown)
+def _ewa(values, beta, bias_correction=True, *, t0=1, swap=False, init_first=False, store=False):
+    """The averages, or a mistake: t from ``t0``, betas swapped, v_1 = x_1, corrected v stored."""
+    v, out, a = 0.0, [], 1 - beta if swap else beta
+    for t, x in enumerate(values, start=t0):
+        v = x if init_first and t == t0 else a * v + (1 - a) * x
+        out.append(v / (1 - beta ** t) if bias_correction else v)
+        v = out[-1] if store else v
     return np.array(out, dtype=np.float64)
 
 
-def _ewa_form(**form):
-    return lambda values, beta, bias_correction=True: _ewa(values, beta, bias_correction, **form)
-
-
-def _ewa_in_place(values, beta, bias_correction=True):
-    v = 0.0
-    for t in range(len(values)):
-        v = beta * v + (1 - beta) * values[t]
-        values[t] = v / (1 - beta ** (t + 1)) if bias_correction else v
-    return values
-
-
-_VALUES = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 8.0, 10.0])
+_SEQ = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 8.0, 10.0])
 ewa = table(
-    "ewa", _ewa_form(),
-    cases=[Case(_VALUES, 0.9, what="ewa(values, beta=0.9)"),
-           Case(_VALUES, 0.5, what="ewa(values, beta=0.5)"),
-           Case(_VALUES, 0.9, kw={"bias_correction": False},
-                what="ewa(values, 0.9, bias_correction=False)"),
-           Case(np.random.default_rng(4).normal(5.0, 2.0, 40), 0.8,
-                what="ewa of 40 values, beta=0.8")],
+    "ewa", _ewa,
+    cases=[Case(_SEQ, 0.9), Case(_SEQ, 0.5), Case(_SEQ, 0.9, kw={"bias_correction": False}),
+           Case(np.random.default_rng(4).normal(5.0, 2.0, 40), 0.8)],
     mistakes={
         "no bias correction: divide v_t by (1 - beta**t) when bias_correction is True":
-            _ewa_form(never=True),
-        "bias correction with t starting at 0: the first average is divided "
-        "by 1 - beta**0 = 0. Count steps from t = 1": _ewa_form(t0=0),
-        "wrong step count in the bias correction: after the first value t = 1, so divide "
-        "by 1 - beta**1 (you used t + 1)": _ewa_form(t0=2),
-        "beta and 1 - beta are swapped: v = beta * v + (1 - beta) * x keeps most of the OLD "
-        "average":
-            _ewa_form(swap=True),
-        "start from v_0 = 0 and apply the recursion to the first value too "
-        "(the bias correction assumes v_0 = 0)": _ewa_form(init_first=True),
-        "with bias_correction=False return the raw averages v_t (no division)":
-            lambda values, beta, bias_correction=True: _ewa(values, beta, True),
+            partial(_ewa, bias_correction=False),
+        "bias correction with t starting at 0: the first average is divided by 1 - beta**0 = 0. "
+        "Count steps from t = 1": partial(_ewa, t0=0),
+        "wrong step count in the bias correction: after the first value t = 1, so divide by "
+        "1 - beta**1 (you used t + 1)": partial(_ewa, t0=2),
+        "beta and 1 - beta are swapped: v = beta * v + (1 - beta) * x": partial(_ewa, swap=True),
+        "start from v_0 = 0 and apply the recursion to the first value too (the bias correction "
+        "assumes v_0 = 0)": partial(_ewa, init_first=True),
         "you stored the corrected value back into v: keep v_t uncorrected and divide only what you "
-        "return": _ewa_form(store=True),
-        "use the argument beta, not a fixed 0.9": _ewa_form(b=0.9),
-        "values[t] = ... writes into the caller's array: collect the averages in a new list or "
-        "array":
-            _ewa_in_place,
-        "return a NumPy array (np.array(out)), not a Python list":
-            lambda values, beta, bias_correction=True: list(_ewa(values, beta, bias_correction)),
+        "return": partial(_ewa, store=True),
+        "use the argument beta, not a fixed 0.9":
+            lambda values, beta, bias_correction=True: _ewa(values, 0.9, bias_correction),
     },
-    correct=[_ewa_form(),
-             lambda values, beta, bias_correction=True: (
-                 lambda t, v: v / (1 - beta ** t) if bias_correction else v)(
-                 np.arange(1, len(values) + 1),
-                 np.array([sum((1 - beta) * beta ** (i - j) * values[j] for j in range(i + 1))
-                           for i in range(len(values))]))],
+    correct=[_ewa,
+             lambda values, beta, bias_correction=True: np.array(
+                 [sum((1 - beta) * beta ** (i - j) * values[j] for j in range(i + 1))
+                  / (1 - beta ** (i + 1) if bias_correction else 1) for i in range(len(values))])],
     summary="with and without bias correction")
 
 
-# -- momentum -------------------------------------------------------------------------------------
-#: form -> (the new velocity, the change of p), from mu, v, g and lr; other forms use "torch"'s
-_MOMENTUM = {
-    "torch": (lambda mu, v, g, lr: mu * v + g, lambda mu, v, g, lr: -lr * v),
-    "lr_inside": (lambda mu, v, g, lr: mu * v + lr * g, lambda mu, v, g, lr: -v),
-    "uphill": (lambda mu, v, g, lr: mu * v + lr * g, lambda mu, v, g, lr: v),
-    "ewa": (lambda mu, v, g, lr: mu * v + (1 - mu) * g, lambda mu, v, g, lr: -lr * v),
-    "nesterov": (lambda mu, v, g, lr: mu * v + g, lambda mu, v, g, lr: -lr * (g + mu * v)),
-    "cs231n": (lambda mu, v, g, lr: mu * v - lr * g, lambda mu, v, g, lr: v),
-    "minus_g": (lambda mu, v, g, lr: mu * v - g, lambda mu, v, g, lr: lr * v),
-}
+def _opt_cases(seed, hyper, other):
+    g = [_grads(seed), _grads(seed + 1), _grads(seed + 2, scale=1e-6)]
+    return [Case(_P0, g[0], 0.1, kw=hyper), Case(_P0, g[1], 0.05, kw=other),
+            Case(_P0, g[0], np.array([0.1, 0.02, 0.3, 0.05]), kw=hyper),
+            Case(_P0, g[2], 0.01, kw=hyper)]
 
 
 def _momentum(form="torch"):
-    new_v, dp = _MOMENTUM.get(form, _MOMENTUM["torch"])
-
+    """PyTorch's momentum step, or the mistake ``form``."""
     def step(p, g, state, lr, momentum=0.9):
-        mu = 0.9 if form == "fixed_mu" else momentum
-        v = state.setdefault("v" if form == "key" else "velocity", np.zeros_like(p))
-        if form == "fresh":
-            v[...] = 0.0
-        if form == "rebind_v":  # the mistake: a new local v, state["velocity"] stays zero
-            v = new_v(mu, v, g, lr)
-        else:
-            v[...] = new_v(mu, v, g, lr)
-        if form != "rebind_p":  # the mistake `p = p - lr * v` leaves the caller's p as it was
-            p += dp(mu, v, g, lr)
+        mu, v = momentum, state.setdefault("v" if form == "key" else "velocity", np.zeros_like(p))
+        old = 0.0 if form == "fresh" else v
+        new = mu * old + {"lr_inside": lr * g, "uphill": lr * g, "cs231n": -lr * g,
+                          "ewa": (1 - mu) * g, "minus_g": -g}.get(form, g)
+        if form != "rebind_v":  # that mistake makes only a new local v: state["velocity"] stays 0
+            v[...] = new
+        p += {"lr_inside": -new, "uphill": new, "cs231n": new, "minus_g": lr * new,
+              "nesterov": -lr * (g + mu * new)}.get(form, -lr * new)
     return step
 
 
-def _opt_cases(seed, hypers):
-    grads = [_grads(seed), _grads(seed + 1), _grads(seed + 2, scale=1e-6)]
-    cases = [Case(_P0, grads[0], 0.1, kw=hypers[0]), Case(_P0, grads[1], 0.05, kw=hypers[1]),
-             Case(_P0, grads[0], np.array([0.1, 0.02, 0.3, 0.05]), kw=hypers[0],
-                  what="a changing lr [0.1, 0.02, 0.3, 0.05]"),
-             Case(_P0, grads[2], 0.01, kw=hypers[0],
-                  what=f"tiny gradients (|g| ~ 1e-6), {hypers[0]}")]
-    return cases
-
-
 momentum_step = _optimizer(
-    "momentum_step", _momentum(), ("velocity",),
-    _opt_cases(0, [{"momentum": 0.9}, {"momentum": 0.5}]),
+    "momentum_step", _momentum, ("velocity",), _opt_cases(0, {"momentum": 0.9}, {"momentum": 0.5}),
     {
-        "lr is inside the velocity (v = mu v + lr g; p -= v): that is PyTorch's path only while lr "
-        "stays constant. Keep lr outside: v = mu v + g; p -= lr * v": _momentum("lr_inside"),
-        "momentum's sign is flipped (p += v climbs uphill): v = mu v + g; p -= lr * v":
-            _momentum("uphill"),
-        "that is the averaged form v = mu v + (1 - mu) g (deeplearning.ai); this course follows "
-        "PyTorch: v = mu v + g": _momentum("ewa"),
-        "that is Nesterov's update (p -= lr (g + mu v)); plain momentum steps p -= lr v":
-            _momentum("nesterov"),
-        "the velocity is not kept between calls, so this is plain gradient descent: store it in "
-        "state['velocity'] and reuse it": _momentum("fresh"),
+        "lr is inside the velocity (v = mu v + lr g; p -= v), so a changing lr gives another "
+        "path: keep lr outside, " + _TORCH_V: "lr_inside",
+        "momentum's sign is flipped (p += v climbs uphill): " + _TORCH_V: "uphill",
+        "that is the averaged form v = mu v + (1 - mu) g; PyTorch's is v = mu v + g": "ewa",
+        "that is Nesterov's update (p -= lr (g + mu v)); plain momentum is p -= lr v": "nesterov",
+        "the velocity is not kept between calls: store it in state['velocity']": "fresh",
         "v = mu * v + g rebinds the local name v, so state['velocity'] never changes: update it in "
-        "place, v[...] = mu * v + g (or store it back: state['velocity'] = v)":
-            _momentum("rebind_v"),
-        "p = p - lr * v only rebinds the local name p: update the caller's array, p -= lr * v":
-            _momentum("rebind_p"),
-        "use the argument momentum, not a fixed 0.9": _momentum("fixed_mu"),
-        "keep the velocity under the key 'velocity': state['velocity']": _momentum("key"),
-        "that is CS231n's form, v = mu v - lr g; p += v: lr sits inside the velocity, so a "
-        "changing lr gives another path and state['velocity'] is not PyTorch's. "
-        "Write v = mu v + g; p -= lr * v":
-            _momentum("cs231n"),
+        "place, v[...] = mu * v + g (or store it back: state['velocity'] = v)": "rebind_v",
+        "keep the velocity under the key 'velocity': state['velocity']": "key",
+        "that is CS231n's form, v = mu v - lr g; p += v: with lr inside v, a changing lr gives "
+        "another path and state['velocity'] another value. Write " + _TORCH_V: "cs231n",
         "v = mu v - g; p += lr v is the same path, but state['velocity'] then holds -v: this "
-        "course follows PyTorch, v = mu v + g; p -= lr * v": _momentum("minus_g"),
+        "course follows PyTorch, " + _TORCH_V: "minus_g",
     },
-    [_momentum(), lambda p, g, state, lr, momentum=0.9: (
-        state.__setitem__("velocity", momentum * state.get("velocity", 0.0) + g),
+    [lambda p, g, state, lr, momentum=0.9: (
+        state.update(velocity=momentum * state.get("velocity", 0.0) + g),
         p.__isub__(lr * state["velocity"]))],
     "PyTorch's v = mu v + g; p -= lr v")
 
 
-# -- RMSprop --------------------------------------------------------------------------------------
 def _rmsprop(form="torch"):
+    """PyTorch's RMSprop step, or the mistake ``form``."""
     def step(p, g, state, lr, alpha=0.99, eps=1e-8):
-        a = {"fixed_alpha": 0.99, "swapped": 1 - alpha}.get(form, alpha)
+        a = 1 - alpha if form == "swapped" else alpha
         s = state.setdefault("square_avg", g * g if form == "init_g2" else np.zeros_like(p))
-        if form == "fresh":
-            s[...] = 0.0
         added = {"g_not_squared": (1 - a) * g, "no_one_minus": g * g}.get(form, (1 - a) * g * g)
-        s[...] = a * s + added
+        s[...] = a * (0.0 if form == "fresh" else s) + added
         root = (np.sqrt(s + eps) if form == "eps_inside" else s + eps if form == "no_sqrt"
                 else np.sqrt(s) + eps)
-        if form != "rebind_p":  # the mistake `p = p - ...` leaves the caller's p as it was
-            p -= lr * g / root
+        p -= lr * g / root
     return step
 
 
 rmsprop_step = _optimizer(
-    "rmsprop_step", _rmsprop(), ("square_avg",),
-    _opt_cases(10, [{"alpha": 0.9}, {"alpha": 0.99}]),
+    "rmsprop_step", _rmsprop, ("square_avg",), _opt_cases(10, {"alpha": 0.9}, {"alpha": 0.99}),
     {
         "alpha and 1 - alpha are swapped: square_avg = alpha * square_avg + (1 - alpha) * g**2 "
-        "keeps most of the old average": _rmsprop("swapped"),
-        "eps is inside the square root; like PyTorch we divide by (np.sqrt(square_avg) + eps). "
-        "With tiny gradients sqrt(square_avg + eps) is about sqrt(eps) and the step shrinks a "
-        "thousandfold":
-            _rmsprop("eps_inside"),
-        "divide by the ROOT mean square: np.sqrt(square_avg) + eps": _rmsprop("no_sqrt"),
-        "square_avg restarts from 0 at every call: keep it in state['square_avg'] and update it in "
-        "place":
-            _rmsprop("fresh"),
-        "square_avg averages the SQUARED gradient: (1 - alpha) * g**2, not (1 - alpha) * g":
-            _rmsprop("g_not_squared"),
-        "the (1 - alpha) factor is missing: square_avg = alpha * square_avg + (1 - alpha) * g**2":
-            _rmsprop("no_one_minus"),
-        "p = p - ... only rebinds the local name p: update the caller's array, p -= ...":
-            _rmsprop("rebind_p"),
-        "use the argument alpha, not a fixed 0.99": _rmsprop("fixed_alpha"),
-        "square_avg starts at zeros (PyTorch), not at the first g**2": _rmsprop("init_g2"),
+        "keeps most of the old average": "swapped",
+        _eps_inside("square_avg"): "eps_inside",
+        "divide by the ROOT mean square: np.sqrt(square_avg) + eps": "no_sqrt",
+        "square_avg restarts from 0 at every call: keep it in state['square_avg']": "fresh",
+        "square_avg averages the SQUARED gradient: (1 - alpha) * g**2, not * g": "g_not_squared",
+        "the (1 - alpha) factor is missing: (1 - alpha) * g**2, not g**2": "no_one_minus",
+        "square_avg starts at zeros (PyTorch), not at the first g**2": "init_g2",
     },
-    [_rmsprop(), lambda p, g, state, lr, alpha=0.99, eps=1e-8: (
-        state.__setitem__("square_avg",
-                          alpha * state.get("square_avg", 0.0) + (1 - alpha) * g ** 2),
+    [lambda p, g, state, lr, alpha=0.99, eps=1e-8: (
+        state.update(square_avg=alpha * state.get("square_avg", 0.0) + (1 - alpha) * g ** 2),
         p.__isub__(lr * g / (np.sqrt(state["square_avg"]) + eps)))],
     "eps outside the square root, like PyTorch")
 
 
-# -- Adam -----------------------------------------------------------------------------------------
 def _adam(form="torch"):
+    """PyTorch's Adam step, or the mistake ``form``."""
     def step(p, g, state, lr, betas=(0.9, 0.999), eps=1e-8):
-        b1, b2 = {"fixed_betas": (0.9, 0.999), "swapped": betas[::-1]}.get(form, betas)
+        b1, b2 = betas[::-1] if form == "swapped" else betas
         if not state:
             state.update(m=np.zeros_like(p), v=np.zeros_like(p), t=0)
         t = state["t"] + 1
@@ -435,44 +310,33 @@ def _adam(form="torch"):
         v_hat = v if form in ("no_correction", "only_m") else v / (1 - b2 ** t)
         if form == "eps_hat":  # the paper's efficient form
             p -= lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (np.sqrt(v) + eps)
-        elif form != "rebind_p":  # the mistake `p = p - ...` leaves the caller's p as it was
-            root = np.sqrt(v_hat + eps) if form == "eps_inside" else np.sqrt(v_hat) + eps
-            p -= lr * m_hat / root
+        else:
+            p -= lr * m_hat / (np.sqrt(v_hat + eps) if form == "eps_inside"
+                               else np.sqrt(v_hat) + eps)
         if form == "store_hat":
             m[...], v[...] = m_hat, v_hat
     return step
 
 
-_adam_cases = [Case(_P0, np.array([[300.0, -0.002, 1.0]]), 0.01, kw={"betas": (0.9, 0.999)},
-                    what="one step with g = [300, -0.002, 1]")] + _opt_cases(
-    20, [{"betas": (0.9, 0.999)}, {"betas": (0.8, 0.99)}])
 adam_step = _optimizer(
-    "adam_step", _adam(), ("m", "v", "t"), _adam_cases,
+    "adam_step", _adam, ("m", "v", "t"),
+    [Case(_P0, np.array([[300.0, -0.002, 1.0]]), 0.01, kw={"betas": (0.9, 0.999)})]
+    + _opt_cases(20, {"betas": (0.9, 0.999)}, {"betas": (0.8, 0.99)}),
     {
-        "bias correction is missing: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t)":
-            _adam("no_correction"),
+        "bias correction is missing: m / (1 - beta1**t), v / (1 - beta2**t)": "no_correction",
         "the bias correction used t = 0 on the first step (1 - beta**0 = 0, a division by zero): "
-        "increment state['t'] BEFORE using it, so t = 1 on the first step": _adam("t0"),
-        "wrong step count in the bias correction: t should be 1 on the first step (you used t + 1)":
-            _adam("t_plus"),
-        "eps is inside the square root; like PyTorch we divide by (np.sqrt(v_hat) + eps). With "
-        "tiny gradients sqrt(v_hat + eps) is about sqrt(eps) and the step shrinks a thousandfold":
-            _adam("eps_inside"),
-        "beta1 and beta2 are swapped: m (the gradient's average) uses beta1 = 0.9, v (the squared "
-        "gradient's average) beta2 = 0.999": _adam("swapped"),
-        "v averages the SQUARED gradient: (1 - beta2) * g**2, not (1 - beta2) * g": _adam("v_of_g"),
-        "you stored the bias-corrected m_hat and v_hat in state: keep m and v uncorrected, the "
-        "correction is only for the step": _adam("store_hat"),
-        "the step count is not kept: store it back, state['t'] = t, so that t grows 1, 2, 3, ...":
-            _adam("t_local"),
-        "only m is bias-corrected: v_hat = v / (1 - beta2**t) too": _adam("only_m"),
-        "use the argument betas, not fixed (0.9, 0.999)": _adam("fixed_betas"),
+        "increment state['t'] BEFORE using it": "t0",
+        "the bias correction used t + 1: t = 1 on the first step": "t_plus",
+        _eps_inside("v_hat"): "eps_inside",
+        "beta1 and beta2 are swapped: m uses beta1 = 0.9, v (of g**2) beta2 = 0.999": "swapped",
+        "v averages the SQUARED gradient: (1 - beta2) * g**2, not (1 - beta2) * g": "v_of_g",
+        "you stored the bias-corrected m_hat, v_hat in state: keep m, v uncorrected": "store_hat",
+        "the step count is not kept: store it back, state['t'] = t (t = 1, 2, 3, ...)": "t_local",
+        "only m is bias-corrected: v_hat = v / (1 - beta2**t) too": "only_m",
         "that is the paper's efficient form (eps added to sqrt(v), lr scaled): PyTorch adds eps to "
-        "sqrt(v_hat); with tiny gradients the two differ": _adam("eps_hat"),
-        "p = p - ... only rebinds the local name p: update the caller's array, p -= ...":
-            _adam("rebind_p"),
+        "sqrt(v_hat); with tiny gradients the two differ": "eps_hat",
     },
-    [_adam(), lambda p, g, state, lr, betas=(0.9, 0.999), eps=1e-8: (
+    [lambda p, g, state, lr, betas=(0.9, 0.999), eps=1e-8: (
         state.update(t=state.get("t", 0) + 1,
                      m=betas[0] * state.get("m", 0.0) + (1 - betas[0]) * g,
                      v=betas[1] * state.get("v", 0.0) + (1 - betas[1]) * g ** 2),
