@@ -242,7 +242,7 @@ MISTAKES = [
     ("relu_backward", lambda d, x: (x > 0) * 1.0, "multiply by dout"),
     ("relu_backward", lambda d, x: d * (d > 0), "not from dout"),
     ("relu_backward", lambda d, x: d * np.maximum(x, 0), "instead of by the 0/1 mask"),
-    ("softmax_ce_backward", lambda z, y: ce_ok(z, y) * len(y), "divide by N"),
+    ("softmax_ce_backward", lambda z, y: ce_ok(z, y) * len(y), "the /N is missing"),
     ("softmax_ce_backward", lambda z, y: -ce_ok(z, y), "sign flipped"),
     ("softmax_ce_backward", lambda z, y: (z - onehot(y, z.shape[1])) / len(y), "raw scores"),
     ("softmax_ce_backward", ce_overflow, "max"),
