@@ -57,6 +57,8 @@ mse_grad = table(
     mistakes={
         "the factor 2 is missing: d/dx x**2 = 2x": lambda p, t: (p - t) / p.size,
         "the /n is missing: the mean divides by n = pred.size": lambda p, t: 2 * (p - t),
+        "the factor 2 / n is missing: the gradient of a mean of n squares is 2 (pred - target) / n":
+            lambda p, t: p - t,
         "the sign is flipped: it is 2 * (pred - target) / n, positive where pred > target":
             lambda p, t: 2 * (t - p) / p.size,
         "divide by all n elements (pred.size), not by the number of rows len(pred)":

@@ -416,7 +416,7 @@ class Table:
         self.errors, self.mutable, self.dtype = list(errors), set(mutable), dtype
         self.new, self.rtol, self.atol = new, rtol, atol
         self.names, self.custom_check, self.extra, self.summary = names, check, extra, summary
-        self.mutation_hint, self._wants, self._ignored = mutation_hint, {}, None
+        self.mutation_hint, self._wants, self._ignored = mutation_hint, {}, {}
         try:
             self.arg_names = list(arg_names or inspect.signature(reference).parameters)
         except (TypeError, ValueError):
@@ -550,8 +550,7 @@ class Table:
     def ignored(self):
         """A mistake per argument with a default that some case sets otherwise: the argument
         ignored, its default used instead (``{hint: wrong}``, named like the table's entries)."""
-        if self._ignored is None:
-            self._ignored = {}
+        if not self._ignored:  # a cache, refilled when empty (the grader empties it)
             try:
                 params = inspect.signature(self.reference).parameters.values()
             except (TypeError, ValueError):
