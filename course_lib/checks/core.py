@@ -334,16 +334,6 @@ def _copy(args):
         return args
 
 
-def _quiet_call(f, args, kwargs):
-    """Run a reference or a mistake: warnings silenced; an exception becomes a :class:`Raised`."""
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        warnings.simplefilter("ignore")
-        try:
-            return f(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - a mistake may raise, that is its outcome
-            return Raised(exc)
-
-
 def record(f, *args, **kwargs):
     """``(result, warnings)`` of ``f(*args, **kwargs)``, NumPy warnings recorded, not printed.
     ``NotImplementedError`` becomes :class:`NotDone`; other exceptions propagate."""
@@ -430,10 +420,14 @@ class Table:
         return self.driver(f, *args, **kwargs) if self.driver is not None else f(*args, **kwargs)
 
     def outcome(self, f, k):
-        """``(result or Raised, inputs after the call)`` of ``f`` (reference, mistake) on case
-        ``k``."""
+        """``(result or Raised, warnings, inputs after the call)`` of ``f`` (the reference, a
+        mistake) on case ``k``."""
         args = _copy(self.cases[k].args)
-        return _quiet_call(lambda *a, **kw: self._drive(f, a, kw), args, self.cases[k].kwargs), args
+        try:
+            return (*record(lambda *a, **kw: self._drive(f, a, kw), *args,
+                            **self.cases[k].kwargs), args)
+        except Exception as exc:  # noqa: BLE001 - a mistake may raise, that is its outcome
+            return Raised(exc), [], args
 
     def want(self, k):
         """The reference's outcome on case ``k`` (computed once)."""
@@ -452,17 +446,10 @@ class Table:
                        atol=case.atol or self.atol, names=self.names)
 
     def _passes(self, f, k):
-        out, after = self.outcome(f, k)
+        out, _, after = self.outcome(f, k)
         return not isinstance(out, Raised) and self.judge(out, k, "") is None and all(
             same(a, b, 0, 0) for a, b, n in zip(after, self.cases[k].args, self.arg_names)
             if n not in self.mutable and isinstance(a, (np.ndarray, list, dict)))
-
-    def _warns(self, f, k):
-        try:
-            return record(lambda *a, **kw: self._drive(f, a, kw), *_copy(self.cases[k].args),
-                          **self.cases[k].kwargs)[1]
-        except Exception:  # noqa: BLE001 - a raising mistake does not warn
-            return []
 
     def diagnose(self, k, got, args_after, warned=None, fn=None):
         """The hint of the mistake whose outcome on case ``k`` is the learner's, else None.
@@ -481,9 +468,9 @@ class Table:
         for equal in (same,) if listed else (same, loosely_same):
             found = [((all(self._passes(wrong, j) for j in range(k)),
                        not isinstance(got, Raised) or str(got.exc) == str(out.exc)), hint, wrong)
-                     for hint, wrong, out, after in outcomes
+                     for hint, wrong, out, warns, after in outcomes
                      if equal(out, got, rtol, atol) and _same_inputs(after, args_after)
-                     and (warned is None or bool(self._warns(wrong, k)) == warned)
+                     and (warned is None or bool(warns) == warned)
                      and (equal is same or not self._passes(wrong, k))]
             if found:
                 break
