@@ -362,6 +362,12 @@ def _accepts(fn, kwargs):
     return any(p.kind == p.VAR_KEYWORD for p in params) or set(kwargs) <= {p.name for p in params}
 
 
+def _function(fn):
+    if not callable(fn):
+        raise Wrong(f"expected a function, got {describe(fn)}",
+                    "pass the function itself, without calling it: check(f), not check(f())")
+
+
 def _argument(value, name):
     """An argument in a call's label: small values written out, big arrays by their shape."""
     if callable(value):
@@ -527,9 +533,7 @@ class Table:
         return got
 
     def body(self, c, fn):
-        if not callable(fn):
-            raise Wrong(f"expected a function, got {describe(fn)}",
-                        "pass the function itself, without calling it: check(f), not check(f())")
+        _function(fn)
         for k in range(len(self.cases)):
             self.run_case(c, fn, k)
         return (self.extra(c, fn) if self.extra is not None else None) or self.summary
@@ -622,9 +626,7 @@ class Checker:
     def call(self, fn, *args, **kwargs):
         """``fn`` on deep copies of the arguments, warnings in ``self.warnings``; an exception
         becomes :class:`Wrong`."""
-        if not callable(fn):
-            raise Wrong(f"expected a function, got {describe(fn)}",
-                        "pass the function itself, without calling it: check(f), not check(f())")
+        _function(fn)
         try:
             got, self.warnings = record(fn, *_copy(args), **kwargs)
             return got
