@@ -102,6 +102,12 @@ def drop_last(X, y, batch_size, rng):
     return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]]) for i in range(0, n, batch_size)]
 
 
+def empty_last(X, y, batch_size, rng):
+    idx = rng.permutation(len(X))
+    return [(X[idx[i:i + batch_size]], y[idx[i:i + batch_size]])
+            for i in range(0, len(X) + 1, batch_size)]
+
+
 def unpaired(X, y, batch_size, rng):
     ix, iy = rng.permutation(len(X)), rng.permutation(len(X))
     return [(X[ix[i:i + batch_size]], y[iy[i:i + batch_size]])
@@ -160,6 +166,12 @@ def forgetful_momentum(p, g, state, lr, momentum=0.9):
     p -= lr * v
 
 
+def renamed_momentum(p, g, state, lr, momentum=0.9):
+    v = state.setdefault("v", np.zeros_like(p))
+    v[...] = momentum * v + g
+    p -= lr * v
+
+
 def rebinding_momentum(p, g, state, lr, momentum=0.9):
     v = state.setdefault("velocity", np.zeros_like(p))
     v[...] = momentum * v + g
@@ -214,15 +226,17 @@ def adam_variant(form):
 
 WRONG = [
     ("gd_step", rebinding_gd, "rebinds"),
+    ("gd_step", rebinding_gd, "you returned a new array"),
     ("gd_step", uphill_gd, "uphill"),
     ("gd_step", no_lr_gd, "learning rate"),
     ("minibatches", unshuffled, "original order"),
     ("minibatches", drop_last, "last, smaller batch"),
+    ("minibatches", empty_last, "last batch is empty"),
     ("minibatches", unpaired, "SAME permutation"),
     ("minibatches", with_replacement, "replacement"),
     ("minibatches", global_rng, "same seed"),
     ("ewa", ewa_variant(correct=False), "no bias correction"),
-    ("ewa", ewa_variant(t0=0), "t starting at 0"),
+    ("ewa", ewa_variant(t0=0), "t starts at 0"),
     ("ewa", ewa_variant(t0=2), "wrong step count"),
     ("ewa", ewa_variant(swap=True), "swapped"),
     ("ewa", ewa_always_corrected, "use the argument bias_correction"),
@@ -232,6 +246,7 @@ WRONG = [
     ("momentum_step", ewa_momentum, "averaged form"),
     ("momentum_step", forgetful_momentum, "not kept between calls"),
     ("momentum_step", rebinding_momentum, "rebinds"),
+    ("momentum_step", renamed_momentum, "state has no 'velocity' entry"),
     ("momentum_step", nesterov_momentum, "Nesterov"),
     ("rmsprop_step", rmsprop_variant("swapped"), "1 - alpha are swapped"),
     ("rmsprop_step", rmsprop_variant("inside"), "eps is inside the square root"),

@@ -13,8 +13,7 @@ __all__ = ["gd_step", "minibatches", "ewa", "momentum_step", "rmsprop_step", "ad
 
 _REBOUND = ("`p = p - ...` only rebinds the local name p to a new array, the caller's p is "
             "unchanged: update it in place, `p -= ...` (or `p[...] = ...`)")
-_T_COUNTS = ("t counts the steps: add 1 per call, so that t = 1 on the first step and the "
-             "correction uses 1 - beta**t")
+_T_COUNTS = "t counts the steps: add 1 per call, so that 1 - beta**t uses t = 1 on the first step"
 _TORCH_V = "v = mu v + g; p -= lr * v"
 _eps_inside = lambda avg: (  # noqa: E731
     f"eps is inside the square root; like PyTorch we divide by (np.sqrt({avg}) + eps). With tiny "
@@ -24,43 +23,27 @@ _data = lambda n: (np.arange(n)[:, None] * np.array([1.0, -1.0]), np.arange(n)) 
 _P0 = np.array([1.0, -2.0, 0.5])
 
 
-def _path(step, p, grads, lr, keys=(), **hyper):
-    """Run ``step`` over ``grads`` (``lr`` a number or one per step): every p, the state, a flag."""
-    state, path, returned_new = {}, [], False
-    for i, g in enumerate(grads):
-        before = p.copy()
-        out = step(p, g, state, float(lr[i]) if np.ndim(lr) else lr, **hyper)
-        returned_new |= isinstance(out, np.ndarray) and np.array_equal(p, before)
-        path.append(p.copy())
-    kept = {k: state[k] if np.isscalar(state[k]) else np.array(state[k], dtype=np.float64)
-            for k in keys if k in state}
-    return {"path": np.array(path), "state": kept, "returned_new": returned_new}
-
-
 def _check_path(keys):
-    """The comparison of two :func:`_path` observations: p after each step, then the state."""
+    """The comparison of two paths (see :func:`_optimizer`): p after each step, then the state."""
     def check(got, want, case):
-        what = ", ".join([f"lr={describe(np.asarray(case.args[2]))}"]
+        what = ", ".join([f"lr={describe(case.args[2])}"]
                          + [f"{k}={v}" for k, v in case.kwargs.items()])
         path, ref, n, state = got["path"], want["path"], len(want["path"]), got["state"]
-        differs = [k for k in range(n) if not same(path[k], ref[k], 1e-7, 1e-12)]
-        if differs and np.array_equal(path[0], case.args[0]):
+        k = next((k for k in range(n) if not same(path[k], ref[k], 1e-7, 1e-12)), None)
+        if k is not None and np.array_equal(path[0], case.args[0]):
             done = "you returned a new array but p itself is" if got["returned_new"] else "p is"
             return f"{what}: {done} unchanged after the first step", _REBOUND
-        bad = [key for key in keys if key in state
-               and not same(state[key], want["state"][key], 1e-7, 1e-12)]
-        if differs:
-            k = differs[0]
+        if k is not None:
             message, hint = compare(path[k], ref[k], f"{what}: after step {k + 1} of {n}, p",
                                     rtol=1e-7, atol=1e-12)
+            bad = [key for key in keys if key in state
+                   and not same(state[key], want["state"][key], 1e-7, 1e-12)]
             if bad:
                 key = "t" if "t" in bad else bad[0]
                 message += (f" (and state[{key!r}] is {describe(state[key])}, expected "
                             f"{describe(want['state'][key])})")
-                hint = _T_COUNTS if key == "t" else hint
-            if not np.isfinite(path[k]).all():
-                hint = "is a step count t still 0 when you divide by 1 - beta**t?"
-            return message, hint
+            nan_t = "t" in keys and not np.isfinite(path[k]).all()  # t still 0: 1 - beta**0 = 0
+            return message, _T_COUNTS if "t" in bad or nan_t else hint
         for key in keys:
             if key not in state:
                 return (f"{what}: state has no {key!r} entry",
@@ -77,8 +60,16 @@ def _optimizer(name, make, keys, cases, mistakes, correct, summary):
     """An update exercise's table: the reference ``make()``, a mistake given as a string is
     ``make(form)``; ``keys=None``: ``step(p, g, lr)``, no state. ``p = p - ...`` is added."""
     def drive(f, p, grads, lr, **hyper):
-        call = f if keys is not None else lambda p, g, state, lr: f(p, g, lr)
-        return _path(call, p, grads, lr, keys or (), **hyper)
+        """``f`` over ``grads`` (``lr`` a number or one per step): every p, the state, a flag."""
+        state, path, returned_new = {}, [p.copy()], False
+        for i, g in enumerate(grads):
+            lr_i = float(lr[i]) if np.ndim(lr) else lr
+            out = f(p, g, lr_i) if keys is None else f(p, g, state, lr_i, **hyper)
+            returned_new |= isinstance(out, np.ndarray) and np.array_equal(p, path[-1])
+            path.append(p.copy())
+        kept = {k: state[k] if np.isscalar(state[k]) else np.array(state[k], dtype=np.float64)
+                for k in keys or () if k in state}
+        return {"path": np.array(path[1:]), "state": kept, "returned_new": returned_new}
     step = make()
     mistakes = {hint: make(f) if isinstance(f, str) else f for hint, f in mistakes.items()}
     mistakes[_REBOUND] = lambda p, *args, **kwargs: step(p.copy(), *args, **kwargs)
@@ -97,8 +88,6 @@ gd_step = _optimizer(
     {
         "you moved uphill: descent subtracts, p -= lr * g": lambda p, g, lr: p.__iadd__(lr * g),
         "the step ignores the learning rate: p -= lr * g": lambda p, g, lr: p.__isub__(g),
-        "returning a new array does not update the caller's p: " + _REBOUND:
-            lambda p, g, lr: p - lr * g,
         "divide by nothing: the step is lr * g, not g / lr": lambda p, g, lr: p.__isub__(g / lr),
         "use the argument lr, not a fixed 0.1": lambda p, g, lr: p.__isub__(0.1 * g),
     },
@@ -107,11 +96,11 @@ gd_step = _optimizer(
     "in place, with a changing lr")
 
 
-def _batches(order=lambda rng, n: rng.permutation(n), end=lambda n, bs: n, short=0, pairs=True):
-    """Minibatches, or a mistake: another ``order``, range(0, end), slices ``short``, X only."""
+def _batches(order=lambda rng, n: rng.permutation(n), short=0, pairs=True):
+    """Minibatches, or a mistake: another ``order``, each slice ``short`` too short, X only."""
     def minibatches(X, y, batch_size, rng):
-        idx, bs = order(rng, len(X)), batch_size
-        cuts = [idx[i:i + bs - short] for i in range(0, end(len(X), bs), bs)]
+        idx = order(rng, len(X))
+        cuts = [idx[i:i + batch_size - short] for i in range(0, len(X), batch_size)]
         return [(X[cut], y[cut]) if pairs else X[cut] for cut in cuts]
     return minibatches
 
@@ -125,22 +114,21 @@ def _mb_drive(f, X, y, batch_size, rng):
 
 
 def _mb_check(got, want, case):
-    (X, _, bs), n, what = case.args[:3], len(case.args[1]), case.what
+    X, n, what = case.args[0], len(case.args[1]), case.what
     if not isinstance(got, list) or not all(len(pair) == 2 for pair in got):
         return (f"{what}: expected a list of (X_batch, y_batch) pairs, got {describe(got)}",
                 "append (X[idx], y[idx]) for each slice idx of the shuffled indices")
     sizes, want_sizes = [len(yb) for _, yb in got], [len(yb) for _, yb in want]
     if sizes != want_sizes:
         hint = ("the last batch is empty: loop over range(0, N, batch_size)" if sizes[-1:] == [0]
-                else f"keep the last {n % bs} samples as a final, smaller batch "
-                "(range(0, N, batch_size) slices it for you)" if sum(sizes) < n else None)
+                else f"the last, smaller batch is missing ({n - sum(sizes)} samples): "
+                "range(0, N, batch_size) keeps it" if sum(sizes) < n else None)
         return f"{what}: batch sizes should be {want_sizes}, got {sizes}", hint
     rows, ids = (np.concatenate(part) for part in zip(*got))
     missing = n - len(set(ids.tolist()))
     if missing:
         return (f"{what}: some samples appear twice and others never ({missing} missing)",
-                "use one permutation, rng.permutation(N), and slice it "
-                "(rng.choice/integers draw with replacement)")
+                "rng.choice and rng.integers draw with replacement: slice one rng.permutation(N)")
     if rows.shape != (n, X.shape[1]) or not np.array_equal(rows[:, 0], ids):
         return (f"{what}: X and y are no longer paired: row i of X_batch must belong to y_batch[i]",
                 "index X and y with the SAME permutation: idx = rng.permutation(N); X[idx], y[idx]")
@@ -163,14 +151,8 @@ minibatches = table(
            for n, bs, seed in ((23, 5, 0), (20, 5, 1), (7, 10, 2), (6, 1, 3))],
     mistakes={
         "the samples come in their original order: shuffle, idx = rng.permutation(N)": _in_order,
-        "the last, smaller batch is missing: range(0, N, batch_size) keeps it":
-            _batches(end=lambda n, bs: n - bs + 1),
-        "the last batch is empty when N is a multiple of batch_size: loop over "
-        "range(0, N, batch_size)": _batches(end=lambda n, bs: n + 1),
         "X and y are shuffled with different permutations: use one idx for both":
             lambda X, y, bs, rng: _mb(X[rng.permutation(len(X))], y, bs, rng),
-        "some samples appear twice: rng.choice(N, N) or rng.integers draw with replacement; use "
-        "rng.permutation(N)": _batches(order=lambda rng, n: rng.integers(0, n, n)),
         "off by one: idx[i:i + batch_size - 1] drops a sample from every batch": _batches(short=1),
         "rng.shuffle(X) shuffles the caller's X in place (and not y with it): X[idx], y[idx] with "
         "idx = rng.permutation(N)": in_place(lambda X, y, bs, rng: rng.permutation(X), _in_order),
@@ -197,24 +179,18 @@ ewa = table(
     cases=[Case(_SEQ, 0.9), Case(_SEQ, 0.5), Case(_SEQ, 0.9, kw={"bias_correction": False}),
            Case(np.random.default_rng(4).normal(5.0, 2.0, 40), 0.8)],
     mistakes={
-        "no bias correction: divide v_t by (1 - beta**t) when bias_correction is True":
-            partial(_ewa, bias_correction=False),
-        "bias correction with t starting at 0: the first average is divided by 1 - beta**0 = 0. "
-        "Count steps from t = 1": partial(_ewa, t0=0),
-        "wrong step count in the bias correction: after the first value t = 1, so divide by "
-        "1 - beta**1 (you used t + 1)": partial(_ewa, t0=2),
+        "no bias correction: divide v_t by 1 - beta**t": partial(_ewa, bias_correction=False),
+        "t starts at 0: 1 - beta**0 = 0 divides by zero; count from t = 1": partial(_ewa, t0=0),
+        "wrong step count: t = 1 for the first value (you used t + 1)": partial(_ewa, t0=2),
         "beta and 1 - beta are swapped: v = beta * v + (1 - beta) * x": partial(_ewa, swap=True),
-        "start from v_0 = 0 and apply the recursion to the first value too (the bias correction "
-        "assumes v_0 = 0)": partial(_ewa, init_first=True),
-        "you stored the corrected value back into v: keep v_t uncorrected and divide only what you "
-        "return": partial(_ewa, store=True),
-        "use the argument beta, not a fixed 0.9":
-            lambda values, beta, bias_correction=True: _ewa(values, 0.9, bias_correction),
+        "you started from v_1 = x_1: start from v_0 = 0 (the bias correction assumes it) and "
+        "apply the recursion to the first value too": partial(_ewa, init_first=True),
+        "you stored the corrected value in v: keep v uncorrected": partial(_ewa, store=True),
+        "use the argument beta, not a fixed 0.9": lambda values, _, **kw: _ewa(values, 0.9, **kw),
     },
-    correct=[_ewa,
-             lambda values, beta, bias_correction=True: np.array(
-                 [sum((1 - beta) * beta ** (i - j) * values[j] for j in range(i + 1))
-                  / (1 - beta ** (i + 1) if bias_correction else 1) for i in range(len(values))])],
+    correct=[_ewa, lambda values, beta, bias_correction=True: np.array(
+        [sum((1 - beta) * beta ** (i - j) * values[j] for j in range(i + 1))
+         / (1 - beta ** (i + 1) if bias_correction else 1) for i in range(len(values))])],
     summary="with and without bias correction")
 
 
@@ -228,10 +204,10 @@ def _opt_cases(seed, hyper, other):
 def _momentum(form="torch"):
     """PyTorch's momentum step, or the mistake ``form``."""
     def step(p, g, state, lr, momentum=0.9):
-        mu, v = momentum, state.setdefault("v" if form == "key" else "velocity", np.zeros_like(p))
-        old = 0.0 if form == "fresh" else v
-        new = mu * old + {"lr_inside": lr * g, "uphill": lr * g, "cs231n": -lr * g,
-                          "ewa": (1 - mu) * g, "minus_g": -g}.get(form, g)
+        mu, v = momentum, state.setdefault("velocity", np.zeros_like(p))
+        new = mu * (0.0 if form == "fresh" else v) + {
+            "lr_inside": lr * g, "uphill": lr * g, "cs231n": -lr * g, "ewa": (1 - mu) * g,
+            "minus_g": -g}.get(form, g)
         if form != "rebind_v":  # that mistake makes only a new local v: state["velocity"] stays 0
             v[...] = new
         p += {"lr_inside": -new, "uphill": new, "cs231n": new, "minus_g": lr * new,
@@ -242,19 +218,15 @@ def _momentum(form="torch"):
 momentum_step = _optimizer(
     "momentum_step", _momentum, ("velocity",), _opt_cases(0, {"momentum": 0.9}, {"momentum": 0.5}),
     {
-        "lr is inside the velocity (v = mu v + lr g; p -= v), so a changing lr gives another "
-        "path: keep lr outside, " + _TORCH_V: "lr_inside",
+        "lr is inside v (v = mu v + lr g), wrong once lr changes: " + _TORCH_V: "lr_inside",
         "momentum's sign is flipped (p += v climbs uphill): " + _TORCH_V: "uphill",
         "that is the averaged form v = mu v + (1 - mu) g; PyTorch's is v = mu v + g": "ewa",
         "that is Nesterov's update (p -= lr (g + mu v)); plain momentum is p -= lr v": "nesterov",
         "the velocity is not kept between calls: store it in state['velocity']": "fresh",
         "v = mu * v + g rebinds the local name v, so state['velocity'] never changes: update it in "
         "place, v[...] = mu * v + g (or store it back: state['velocity'] = v)": "rebind_v",
-        "keep the velocity under the key 'velocity': state['velocity']": "key",
-        "that is CS231n's form, v = mu v - lr g; p += v: with lr inside v, a changing lr gives "
-        "another path and state['velocity'] another value. Write " + _TORCH_V: "cs231n",
-        "v = mu v - g; p += lr v is the same path, but state['velocity'] then holds -v: this "
-        "course follows PyTorch, " + _TORCH_V: "minus_g",
+        "that is CS231n's form, v = mu v - lr g; p += v (lr inside v): " + _TORCH_V: "cs231n",
+        "v = mu v - g; p += lr v: same path, but state['velocity'] is -v; " + _TORCH_V: "minus_g",
     },
     [lambda p, g, state, lr, momentum=0.9: (
         state.update(velocity=momentum * state.get("velocity", 0.0) + g),
@@ -269,8 +241,7 @@ def _rmsprop(form="torch"):
         s = state.setdefault("square_avg", g * g if form == "init_g2" else np.zeros_like(p))
         added = {"g_not_squared": (1 - a) * g, "no_one_minus": g * g}.get(form, (1 - a) * g * g)
         s[...] = a * (0.0 if form == "fresh" else s) + added
-        root = (np.sqrt(s + eps) if form == "eps_inside" else s + eps if form == "no_sqrt"
-                else np.sqrt(s) + eps)
+        root = {"eps_inside": np.sqrt(s + eps), "no_sqrt": s + eps}.get(form, np.sqrt(s) + eps)
         p -= lr * g / root
     return step
 
@@ -278,8 +249,7 @@ def _rmsprop(form="torch"):
 rmsprop_step = _optimizer(
     "rmsprop_step", _rmsprop, ("square_avg",), _opt_cases(10, {"alpha": 0.9}, {"alpha": 0.99}),
     {
-        "alpha and 1 - alpha are swapped: square_avg = alpha * square_avg + (1 - alpha) * g**2 "
-        "keeps most of the old average": "swapped",
+        "alpha and 1 - alpha are swapped: alpha * square_avg + (1 - alpha) * g**2": "swapped",
         _eps_inside("square_avg"): "eps_inside",
         "divide by the ROOT mean square: np.sqrt(square_avg) + eps": "no_sqrt",
         "square_avg restarts from 0 at every call: keep it in state['square_avg']": "fresh",
@@ -297,22 +267,18 @@ def _adam(form="torch"):
     """PyTorch's Adam step, or the mistake ``form``."""
     def step(p, g, state, lr, betas=(0.9, 0.999), eps=1e-8):
         b1, b2 = betas[::-1] if form == "swapped" else betas
-        if not state:
-            state.update(m=np.zeros_like(p), v=np.zeros_like(p), t=0)
-        t = state["t"] + 1
-        if form != "t_local":
-            state["t"] = t
+        m, v = state.setdefault("m", np.zeros_like(p)), state.setdefault("v", np.zeros_like(p))
+        t = state.get("t", 0) + 1
+        state["t"] = 0 if form == "t_local" else t  # that mistake never stores t back
         t += {"t0": -1, "t_plus": 1}.get(form, 0)  # the mistakes count from 0 or from 2
-        m, v = state["m"], state["v"]
         m[...] = b1 * m + (1 - b1) * g
         v[...] = b2 * v + (1 - b2) * (g if form == "v_of_g" else g * g)
         m_hat = m if form == "no_correction" else m / (1 - b1 ** t)
         v_hat = v if form in ("no_correction", "only_m") else v / (1 - b2 ** t)
-        if form == "eps_hat":  # the paper's efficient form
-            p -= lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (np.sqrt(v) + eps)
-        else:
-            p -= lr * m_hat / (np.sqrt(v_hat + eps) if form == "eps_inside"
-                               else np.sqrt(v_hat) + eps)
+        root = np.sqrt(v_hat + eps) if form == "eps_inside" else np.sqrt(v_hat) + eps
+        if form == "eps_hat":  # the paper's efficient form: eps added to sqrt(v), lr scaled
+            m_hat, root = m * np.sqrt(1 - b2 ** t) / (1 - b1 ** t), np.sqrt(v) + eps
+        p -= lr * m_hat / root
         if form == "store_hat":
             m[...], v[...] = m_hat, v_hat
     return step
@@ -324,8 +290,7 @@ adam_step = _optimizer(
     + _opt_cases(20, {"betas": (0.9, 0.999)}, {"betas": (0.8, 0.99)}),
     {
         "bias correction is missing: m / (1 - beta1**t), v / (1 - beta2**t)": "no_correction",
-        "the bias correction used t = 0 on the first step (1 - beta**0 = 0, a division by zero): "
-        "increment state['t'] BEFORE using it": "t0",
+        "t = 0 on the first step (1 - beta**0 = 0): increment state['t'] BEFORE using it": "t0",
         "the bias correction used t + 1: t = 1 on the first step": "t_plus",
         _eps_inside("v_hat"): "eps_inside",
         "beta1 and beta2 are swapped: m uses beta1 = 0.9, v (of g**2) beta2 = 0.999": "swapped",
@@ -333,8 +298,7 @@ adam_step = _optimizer(
         "you stored the bias-corrected m_hat, v_hat in state: keep m, v uncorrected": "store_hat",
         "the step count is not kept: store it back, state['t'] = t (t = 1, 2, 3, ...)": "t_local",
         "only m is bias-corrected: v_hat = v / (1 - beta2**t) too": "only_m",
-        "that is the paper's efficient form (eps added to sqrt(v), lr scaled): PyTorch adds eps to "
-        "sqrt(v_hat); with tiny gradients the two differ": "eps_hat",
+        "the paper's efficient form adds eps to sqrt(v); PyTorch adds it to sqrt(v_hat)": "eps_hat",
     },
     [lambda p, g, state, lr, betas=(0.9, 0.999), eps=1e-8: (
         state.update(t=state.get("t", 0) + 1,
