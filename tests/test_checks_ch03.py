@@ -115,7 +115,7 @@ WRONG = {
     "mse_grad: no 2": (checks.mse_grad, lambda p, t: (p - t) / p.size, "factor 2"),
     "mse_grad: no /n": (checks.mse_grad, lambda p, t: 2 * (p - t), "/n is missing"),
     "mse_grad: sign": (checks.mse_grad, lambda p, t: 2 * (t - p) / p.size, "sign is flipped"),
-    "mse_grad: /rows": (checks.mse_grad, lambda p, t: 2 * (p - t) / len(p), "not by the"),
+    "mse_grad: /rows": (checks.mse_grad, lambda p, t: 2 * (p - t) / len(p), "not len(pred)"),
     "mse_grad: returns loss":
         (checks.mse_grad, lambda p, t: np.mean((p - t) ** 2), "shape of pred"),
     # bce

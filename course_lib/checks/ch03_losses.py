@@ -14,12 +14,10 @@ __all__ = ["mse", "mse_grad", "bce", "bce_with_logits", "cross_entropy", "softma
 _rng = np.random.default_rng(3)
 _LABELS = ("`labels` are integer class indices of shape (N,), not one-hot rows (N, C): take one "
            "entry per row with [np.arange(N), labels] (or build the one-hot np.eye(C)[labels])")
-_KEEPDIMS = ("a row-wise max or sum has shape (N,): keepdims=True keeps it (N, 1) so that it lines "
-             "up with the rows of the (N, C) logits")
+_KEEPDIMS = "keepdims=True keeps a row-wise max or sum (N, 1), in line with the (N, C) logits"
 _NO_SHIFT = ("no max shift: np.exp(1000) overflows to inf and inf / inf = nan; subtract each row's "
              "max first, z - z.max(axis=1, keepdims=True)")
-_BY_MEAN = ("subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves "
-            "exp(1000), which overflows")
+_BY_MEAN = "subtract each row's MAX, not its mean: with a spread of 2000 the mean leaves exp(1000)"
 _NEG = "the loss came out negative: the minus sign is missing (log p <= 0)"
 _SUM = "sum instead of mean: use np.mean"
 
@@ -31,19 +29,14 @@ mse = table(
            Case(_rng.normal(size=(5, 3)), _rng.normal(size=(5, 3))),
            Case(_rng.normal(size=(4, 4)), _rng.normal(size=(4, 4)))],
     mistakes={
-        "you forgot the square: positive and negative errors cancel out; use (pred - target) ** 2":
-            lambda p, t: np.mean(p - t),
-        "you squared the mean difference: square each difference first, then average":
-            lambda p, t: np.mean(p - t) ** 2,
-        "that is the mean absolute error (L1 loss); MSE squares the differences":
-            lambda p, t: np.mean(np.abs(p - t)),
+        "you forgot the square (errors cancel): (pred - target) ** 2": lambda p, t: np.mean(p - t),
+        "you squared the mean difference: average the squares": lambda p, t: np.mean(p - t) ** 2,
+        "that is the mean absolute error: square, not np.abs": lambda p, t: np.mean(np.abs(p - t)),
         "that is the RMSE, the root of the MSE: drop the np.sqrt": lambda p, t: np.sqrt(_mse(p, t)),
         _SUM + " (PyTorch's default reduction='mean')": lambda p, t: np.sum((p - t) ** 2),
         "you halved it: the 1/2 of some textbooks is not part of MSE": lambda p, t: _mse(p, t) / 2,
-        "MSE averages over all N*D elements (np.mean of the whole array), not over the N rows only":
-            lambda p, t: np.sum((p - t) ** 2) / len(p),
-        "np.mean(..., axis=0) gives one number per column: average over everything, np.mean(...)":
-            lambda p, t: np.mean((p - t) ** 2, axis=0),
+        "average over all N*D elements, not the N rows": lambda p, t: np.sum((p - t) ** 2) / len(p),
+        "drop axis=0: one number, not one per column": lambda p, t: np.mean((p - t) ** 2, axis=0),
     },
     correct=[lambda pred, target: float(np.mean(np.square(pred - target))),
              lambda pred, target: ((pred - target) ** 2).sum() / pred.size],
@@ -57,18 +50,12 @@ mse_grad = table(
     mistakes={
         "the factor 2 is missing: d/dx x**2 = 2x": lambda p, t: (p - t) / p.size,
         "the /n is missing: the mean divides by n = pred.size": lambda p, t: 2 * (p - t),
-        "the factor 2 / n is missing: the gradient of a mean of n squares is 2 (pred - target) / n":
-            lambda p, t: p - t,
-        "the sign is flipped: it is 2 * (pred - target) / n, positive where pred > target":
-            lambda p, t: 2 * (t - p) / p.size,
-        "divide by all n elements (pred.size), not by the number of rows len(pred)":
-            lambda p, t: 2 * (p - t) / len(p),
-        "that is the derivative's square; d/dpred (pred - target)**2 = 2 (pred - target)":
-            lambda p, t: (p - t) ** 2 / p.size,
-        "the gradient has the shape of pred: one number per prediction, not the mean":
-            lambda p, t: np.mean(2 * (p - t)),
-        "you returned the loss itself; the gradient has the shape of pred: 2 * (pred - target) / n":
-            _mse,
+        "the factor 2 / n is missing: the gradient is 2 (pred - target) / n": lambda p, t: p - t,
+        "the sign is flipped: it is 2 * (pred - target) / n": lambda p, t: 2 * (t - p) / p.size,
+        "divide by pred.size (all n elements), not len(pred)": lambda p, t: 2 * (p - t) / len(p),
+        "the square, not its derivative: 2 (pred - target) / n": lambda p, t: (p - t) ** 2 / p.size,
+        "the gradient has the shape of pred: drop the np.mean": lambda p, t: np.mean(2 * (p - t)),
+        "you returned the loss; the gradient has the shape of pred: 2 * (pred - target) / n": _mse,
     },
     correct=[_mse_grad, lambda pred, target: (pred - target) * (2.0 / np.prod(np.shape(pred)))],
     summary="gradient 2 (pred - target) / n")
@@ -84,14 +71,14 @@ def _bce_with(clip=lambda p, eps: np.clip(p, eps, 1 - eps), a=1, b=1, k=1):
 
 _bce = _bce_with()
 _CLIP = "clip first: p = np.clip(p, eps, 1 - eps), so that log never sees 0"
+_BOTH = "clip on both sides: log(1 - p) is log(0) at p = 1. Use np.clip(p, eps, 1 - eps)"
 _P01, _Y01 = np.array([0.0, 1.0, 1.0, 0.0, 0.5]), np.array([1.0, 0.0, 1.0, 0.0, 1.0])
 bce = table(
     "bce", _bce,
     cases=[Case(np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 0.0])),
            Case(_rng.uniform(0.01, 0.99, 8), _rng.uniform(size=8), what="bce with soft targets"),
            Case(np.array([0.0]), np.array([1.0]), quiet=True, rtol=1e-4, hint=_CLIP),
-           Case(np.array([1.0]), np.array([0.0]), quiet=True, rtol=1e-4,
-                hint="clip on both sides: " + _CLIP),
+           Case(np.array([1.0]), np.array([0.0]), quiet=True, rtol=1e-4, hint=_BOTH),
            Case(_P01, _Y01, quiet=True, rtol=1e-4),
            Case(np.array([1.0]), np.array([1.0]), quiet=True, rtol=1e-4,
                 hint="at p = 1, y = 1 the unused term is 0 * log(0) = 0 * -inf = nan: " + _CLIP),
@@ -103,11 +90,10 @@ bce = table(
             lambda p, y, eps=1e-12: _bce(1 - p, y, eps),
         "the (1 - y) * log(1 - p) term for y = 0 is missing": _bce_with(b=0),
         "the y * log(p) term for y = 1 is missing": _bce_with(a=0),
-        **{f"use the natural log np.log, not np.log{base}": _bce_with(k=1 / np.log(base))
-           for base in (10, 2)},
+        "use the natural log np.log, not np.log10": _bce_with(k=1 / np.log(10)),
+        "use the natural log np.log, not np.log2": _bce_with(k=1 / np.log(2)),
         "no clipping: log(0) = -inf at p = 0 or p = 1. " + _CLIP: _bce_with(lambda p, eps: p),
-        "clip on both sides: log(1 - p) is log(0) at p = 1. Use np.clip(p, eps, 1 - eps)":
-            _bce_with(lambda p, eps: np.maximum(p, eps)),
+        _BOTH: _bce_with(np.maximum),
         **{f"you clipped with eps = {bad:g}; use the eps argument (default 1e-12): "
            "np.clip(p, eps, 1 - eps)": _bce_with(lambda p, eps, bad=bad: np.clip(p, bad, 1 - bad))
            for bad in (1e-3, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10, 1e-15)},
@@ -117,12 +103,6 @@ bce = table(
     correct=[_bce, lambda p, y, eps=1e-12: -np.mean(
         y * np.log(np.clip(p, eps, 1 - eps)) + (1 - y) * np.log1p(-np.clip(p, eps, 1 - eps)))],
     summary="finite at p = 0 and p = 1")
-
-
-def _bcel_where(z, y):
-    log_sig = np.where(z >= 0, -np.log1p(np.exp(-z)), z - np.log1p(np.exp(z)))
-    log_one_minus = np.where(z >= 0, -z - np.log1p(np.exp(-z)), -np.log1p(np.exp(z)))
-    return -np.mean(y * log_sig + (1 - y) * log_one_minus)
 
 
 _bcel = lambda z, y: np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))  # noqa: E731
@@ -136,8 +116,7 @@ bce_with_logits = table(
            Case(np.array([1000.0, -1000.0, 1000.0, -1000.0]), np.array([0.0, 1.0, 1.0, 0.0]),
                 quiet=True, hint=_LOGITS)],
     mistakes={
-        "the loss came out negative: check the signs against " + _FORMULA:
-            lambda z, y: -_bcel(z, y),
+        "the loss came out negative; check the signs: " + _FORMULA: lambda z, y: -_bcel(z, y),
         _SUM: lambda z, y: _bcel(z, y) * np.size(z),
         "you swapped the roles of y = 1 and y = 0 (it is - z * y)": lambda z, y: _bcel(-z, y),
         "the log(1 + exp(-|z|)) term is missing": lambda z, y: np.mean(np.maximum(z, 0) - z * y),
@@ -146,7 +125,8 @@ bce_with_logits = table(
         "z - z * y + log(1 + exp(-z)) is right on paper, but exp(-z) overflows at z = -1000: use "
         + _FORMULA: lambda z, y: np.mean(z - z * y + np.log1p(np.exp(-z))),
         "np.where evaluates both branches, so the exp in the unused branch overflows at ±1000: use "
-        + _FORMULA: _bcel_where,
+        + _FORMULA: lambda z, y: np.mean(
+            np.where(z >= 0, z + np.log1p(np.exp(-z)), np.log1p(np.exp(z))) - z * y),
         "the max(z, 0) term is missing: " + _FORMULA:
             lambda z, y: np.mean(-z * y + np.log1p(np.exp(-np.abs(z)))),
         "the loss is capped near -log(eps) = 27.6: you clipped the sigmoid. " + _LOGITS:
@@ -173,11 +153,10 @@ def _ce_from(log_p):
 
 _normalized = lambda e: e / e.sum(axis=1, keepdims=True)  # noqa: E731
 _softmax = lambda z: _normalized(np.exp(z - z.max(axis=1, keepdims=True)))  # noqa: E731
-_log_softmax = lambda z: _lse(z - z.max(axis=1, keepdims=True))  # noqa: E731
-_ce = _ce_from(_log_softmax)
-_LSE = ("log(softmax) is log(0) = -inf where softmax underflows to 0 (a logit far below the max): "
-        "compute log-probabilities with log-sum-exp, log_p = s - np.log(np.exp(s).sum(axis=1, "
-        "keepdims=True)) with s = z - z.max(axis=1, keepdims=True)")
+_log_p = lambda z: _lse(z - z.max(axis=1, keepdims=True))  # noqa: E731
+_ce = _ce_from(_log_p)
+_LSE = ("log(softmax) is log(0) = -inf where softmax underflows to 0: use log-sum-exp, log_p = s - "
+        "np.log(np.exp(s).sum(axis=1, keepdims=True)) with s = z - z.max(axis=1, keepdims=True)")
 _OWN_MAX = "subtract each row's own max (axis=1, keepdims=True), not the max of the whole array"
 _PICK = "use log_p[np.arange(N), labels] to take one entry per row"
 cross_entropy = table(
@@ -195,13 +174,11 @@ cross_entropy = table(
         "sum instead of mean: average over the N samples": lambda z, y: _ce(z, y) * len(y),
         "you averaged over all N*C entries (np.mean of one-hot * log_p): sum over the classes, "
         "then average over the N samples": lambda z, y: _ce(z, y) / z.shape[1],
-        "log_p[:, labels] picks whole columns: " + _PICK:
-            lambda z, y: -np.mean(_log_softmax(z)[:, y]),
-        "log_p[labels] picks whole rows: " + _PICK: lambda z, y: -np.mean(_log_softmax(z)[y]),
+        "log_p[:, labels] picks whole columns: " + _PICK: lambda z, y: -np.mean(_log_p(z)[:, y]),
+        "log_p[labels] picks whole rows: " + _PICK: lambda z, y: -np.mean(_log_p(z)[y]),
         "you averaged the probabilities: take -log of them": _ce_from(_softmax),
-        "apply softmax first: the inputs are logits (raw scores), not probabilities":
-            _ce_from(np.log),
-        _LABELS: lambda z, y: -np.mean(np.sum(y * _log_softmax(z), axis=1)),
+        "apply softmax first: logits are raw scores, not probabilities": _ce_from(np.log),
+        _LABELS: lambda z, y: -np.mean(np.sum(y * _log_p(z), axis=1)),
         "it looks like keepdims is missing in the max: " + _KEEPDIMS:
             _ce_from(lambda z: _lse(z - z.max(axis=1))),
         "it looks like keepdims is missing in the sum of the log-sum-exp: " + _KEEPDIMS:
@@ -211,7 +188,7 @@ cross_entropy = table(
         _OWN_MAX: _ce_from(lambda z: _lse(z - z.max())),
         _BY_MEAN: _ce_from(lambda z: _lse(z - z.mean(axis=1, keepdims=True))),
     },
-    correct=[_ce, lambda z, y: -np.sum(np.eye(z.shape[1])[y] * _log_softmax(z)) / len(y),
+    correct=[_ce, lambda z, y: -np.sum(np.eye(z.shape[1])[y] * _log_p(z)) / len(y),
              lambda z, y: np.mean(np.logaddexp.reduce(z, axis=1) - z[np.arange(len(y)), y])],
     errors=[("too many indices", _LABELS)],
     summary="stable on logits of ±1000")
@@ -237,14 +214,12 @@ def _grad_cases(name=None):
 
 def _grad_mistakes():
     return {
-        "the /N is missing: the loss is a mean over the N samples, so divide the gradient by N":
-            lambda z, y: _sce_grad(z, y) * len(y),
+        "the /N is missing: the loss is a mean over N rows": lambda z, y: _sce_grad(z, y) * len(y),
         "the sign is flipped: it is (p - y) / N; with the sign flipped the true class's logit gets "
         "a positive gradient": lambda z, y: -_sce_grad(z, y),
         "you forgot to subtract the one-hot y: (p - y) / N": lambda z, y: _softmax(z) / len(y),
         "divide by N only, not by N*C": lambda z, y: _sce_grad(z, y) / z.shape[1],
-        "divide by the number of samples N, not the number of classes C":
-            lambda z, y: _sce_grad(z, y) * len(y) / z.shape[1],
+        "divide by N (rows), not C (classes)": lambda z, y: _sce_grad(z, y) * len(y) / z.shape[1],
         "that is dL/dp; with softmax fused in, the gradient with respect to the logits is "
         "(p - y) / N": lambda z, y: -np.eye(z.shape[1])[y] / _softmax(z) / len(y),
         "used the raw scores instead of the softmax probabilities": _sce_p(lambda z: z),
@@ -259,11 +234,9 @@ def _grad_mistakes():
 
 
 def _sce_alt(logits, labels):
-    n = len(labels)
-    g = np.exp(logits - logits.max(axis=1, keepdims=True))
-    g /= g.sum(axis=1, keepdims=True)
-    g[np.arange(n), labels] -= 1
-    return g / n
+    g = _softmax(logits)
+    g[np.arange(len(labels)), labels] -= 1
+    return g / len(labels)
 
 
 softmax_ce_grad = table(
