@@ -1,8 +1,7 @@
 """Checkers for chapter 04: backpropagation (04a) and a tiny autograd (04b), on :mod:`.core`.
 
-04a: tables, square shapes first (a missing transpose runs); 04b: drivers build small graphs of
-``Value``s, ``topological_order`` has its own check (many orders are right). The engine names a
-list result, dout written into, numerical_gradient's h ignored and a RecursionError."""
+Square shapes come first (a missing transpose runs); drivers build small graphs of ``Value``s and
+``topological_order`` has its own check, as many orders are right."""
 
 import functools
 import math
@@ -13,7 +12,7 @@ from ..autograd import Value
 from ..autograd import topological_order as _reference_order
 from ..data import spiral
 from .ch03_losses import _grad_cases, _grad_mistakes, _sce_alt, _sce_grad
-from .core import Case, compare, in_place, table
+from .core import Case, compare, describe, in_place, table
 
 __all__ = ["dense_backward", "relu_backward", "softmax_ce_backward", "numerical_gradient",
            "train_step", "value_mul", "value_tanh", "topological_order", "backprop"]
@@ -22,13 +21,12 @@ _rng = np.random.default_rng(4)
 _dense = lambda x, W, dout: (dout @ W.T, x.T @ dout, dout.sum(axis=0))  # noqa: E731
 
 
-def _dense_with(part, wrong):
-    """_dense with dx, dW or db (``part`` "x", "W" or "b") computed by ``wrong(x, W, dout)``."""
-    return lambda x, W, d: tuple(wrong(x, W, d) if k == part else v
-                                 for k, v in zip("xWb", _dense(x, W, d)))
+def _dense_with(k, wrong):
+    """_dense with its result number ``k`` (dx, dW or db) computed by ``wrong(x, W, dout)``."""
+    return lambda *args: _dense(*args)[:k] + (wrong(*args),) + _dense(*args)[k + 1:]
 
 
-_dx, _dW, _db = (functools.partial(_dense_with, part) for part in "xWb")
+_dx, _dW, _db = (functools.partial(_dense_with, k) for k in range(3))
 _IN_DOUT = "the loss's backward already divided dout by N"
 
 dense_backward = table(
@@ -53,12 +51,11 @@ dense_backward = table(
     summary="dx, dW, db on square and rectangular shapes")
 
 _relu_bw = lambda dout, x: dout * (x > 0)  # noqa: E731
-_xr = _rng.normal(size=(4, 5))
-_xr[np.abs(_xr) < 0.05] = 0.3
+_xr = _rng.choice([-1.0, 1.0], (4, 5)) * _rng.uniform(0.1, 2.0, (4, 5))  # no x near 0
 _AT_0 = "at x = 0 the gradient is 0 (PyTorch's choice): mask with x > 0"
 
 relu_backward = table(
-    "relu_backward", _relu_bw,
+    "relu_backward", _relu_bw, summary="the mask from x, dout untouched",
     cases=[Case(_rng.normal(size=(4, 5)), _xr),
            Case(_rng.normal(size=(2, 3)), np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]]),
                 what="relu_backward(dout, x) with x = 0 in two places", hint=_AT_0)],
@@ -70,8 +67,7 @@ relu_backward = table(
         f"{_AT_0}, not x >= 0": lambda d, x: d * (x >= 0),
         "the arguments are (dout, x): the mask comes from the second one": lambda d, x: x * (d > 0),
     },
-    correct=[_relu_bw, lambda dout, x: np.where(x > 0, dout, 0.0)],
-    summary="the mask from x, dout untouched")
+    correct=[_relu_bw, lambda dout, x: np.where(x > 0, dout, 0.0)])
 
 softmax_ce_backward = table(
     "softmax_ce_backward", lambda scores, y: _sce_grad(scores, y),
@@ -84,10 +80,10 @@ def cubes_and_sines(x):
     return float(np.sum(x ** 3) + np.sum(np.sin(x)))
 
 
-def _numgrad(f, x, h=1e-5, one_sided=False, denom=2.0, restore=True):
+def _numgrad(f, x, h=1e-5, one_sided=False, denom=2.0, restore=True, rows=False):
     grad = np.zeros_like(x, dtype=np.float64)
-    for i in np.ndindex(x.shape):
-        old = x[i]
+    for i in range(len(x)) if rows else np.ndindex(x.shape):
+        old = np.copy(x[i])  # with rows=True (a mistake), x[i] is a whole row
         x[i] = old + h
         f_plus = f(x)
         x[i] = old if one_sided else old - h
@@ -96,13 +92,9 @@ def _numgrad(f, x, h=1e-5, one_sided=False, denom=2.0, restore=True):
     return grad
 
 
-def _ng_copy(f, x, h=1e-5, whole_rows=False):
-    grad = np.zeros_like(x, dtype=np.float64)
-    for i in range(len(x)) if whole_rows else np.ndindex(x.shape):
-        e = np.zeros_like(x, dtype=np.float64)
-        e[i] = h
-        grad[i] = (f(x + e) - f(x - e)) / (2 * h)
-    return grad
+def _ng_copy(f, x, h=1e-5):  # nudges copies, x + e with e = h at one element, 0 elsewhere
+    steps = h * np.eye(x.size).reshape(x.size, *x.shape)
+    return np.array([(f(x + e) - f(x - e)) / (2 * h) for e in steps]).reshape(x.shape)
 
 
 _ng = functools.partial(functools.partial, _numgrad)  # _ng(restore=False): a mistake
@@ -120,7 +112,7 @@ numerical_gradient = table(
         f"divided by h instead of 2 h: {_CENTERED}": _ng(denom=1.0),
         f"divided by 2 h twice: {_CENTERED}": _ng(denom=4.0),
         f"x was left nudged: {_RESTORE}": _ng(restore=False),
-        f"x[i] on a 2-D x is a whole row: {_EVERY}": functools.partial(_ng_copy, whole_rows=True),
+        f"x[i] on a 2-D x is a whole row: {_EVERY}": _ng(rows=True),
         "nudge one element at a time: x + h moves every element at once":
             lambda f, x, h=1e-5: np.full(x.shape, (f(x + h) - f(x - h)) / (2 * h)),
     },
@@ -228,8 +220,7 @@ value_mul = table(
         "the gradients are swapped: d(a b)/da = b, so a.grad += b.data * out.grad": _mul("swapped"),
         _CHAIN + "b.data * out.grad": _mul("no_chain"),
         "accumulate with `+=`, not `=`: a used twice gets both contributions": _mul("assign"),
-        _ATTACH: _mul("not_attached"),
-        _CALLED: _mul("called"),
+        _ATTACH: _mul("not_attached"), _CALLED: _mul("called"),
         "pass the inputs as children: Value(a.data * b.data, (a, b), '*')": _mul("no_children"),
         "the data of a * b is a.data * b.data": lambda a, b: Value(a.data + b.data, (a, b), "*"),
         "return a Value (the node), not a number": lambda a, b: a.data * b.data,
@@ -244,8 +235,7 @@ value_tanh = table(
         "the derivative is 1 - tanh(a)^2, not tanh(a)^2": _tanh("t2"),
         "the derivative is 1 - tanh(a)^2, not 1 - tanh(a)": _tanh("one_minus_t"),
         "accumulate with `+=`, not `=`: a used twice gets both contributions": _tanh("assign"),
-        _ATTACH: _tanh("not_attached"),
-        _CALLED: _tanh("called"),
+        _ATTACH: _tanh("not_attached"), _CALLED: _tanh("called"),
         "pass the input as a child: Value(t, (a,), 'tanh')": _tanh("no_children"),
         "the data is math.tanh(a.data)": lambda a: Value(math.sinh(a.data), (a,), "tanh"),
     },
@@ -274,18 +264,12 @@ _POST = "append a node only after all its children (post-order)"
 _VISITED = "keep a `visited` set: a node reached twice is listed twice"
 
 
-def _order_drive(f, graph):
-    order = f(_built(graph)[0])
-    if order is None or isinstance(order, (Value, str, int, float)):
-        return type(order).__name__
-    return [getattr(v, "label", "?") for v in order]
-
-
-def _order_check(labels, want, case):
+def _order_check(order, want, case):
     root, nodes = _built(case.args[0])
     what, n = f"topological_order on the {case.what}", len(nodes)
-    if isinstance(labels, str):
-        return f"{what}: expected a list of nodes, got a {labels}", "return the list"
+    if order is None or isinstance(order, (Value, str, int, float)):
+        return f"{what}: expected a list of nodes, got {describe(order)}", "return the list"
+    labels, want = [getattr(v, "label", "?") for v in order], [v.label for v in want]
     if len(labels) != len(set(labels)):
         return f"{what}: a node appears more than once ({len(labels)} items, {n} nodes)", _VISITED
     if sorted(labels) != sorted(want):
@@ -296,39 +280,32 @@ def _order_check(labels, want, case):
         if labels[0] == root.label:
             return f"{what}: the root comes first", f"inputs first: reverse your order, or {_POST}"
         return f"{what}: a node comes before one of its inputs", f"{_POST}; the root comes last"
-    return None
 
 
 def _bfs(root):
-    order, seen = [root], {id(root)}
+    order = [root]
     for v in order:  # order grows while it is walked: a queue
-        for child in v._prev:
-            if id(child) not in seen:
-                seen.add(id(child))
-                order.append(child)
+        order += v._prev
+    return list(dict.fromkeys(order))[::-1]  # each node where breadth-first search meets it first
+
+
+def _no_visited(root):  # no `visited` set: a node reached twice is listed twice
+    order, stack = [], [root]
+    while stack:  # a pre-order, last child first; reversed below, a post-order
+        order.append(stack.pop())
+        stack += reversed(order[-1]._prev)
     return order[::-1]
 
 
-def _no_visited(root):
-    order, stack = [], [(root, False)]
-    while stack:
-        v, done = stack.pop()
-        if done:
-            order.append(v)
-        else:
-            stack += [(v, True)] + [(child, False) for child in v._prev]
-    return order
-
-
 def _by_height(root):
-    height = {}
+    height = {}  # the longest path down to an input
     for v in _reference_order(root):
-        height[id(v)] = 1 + max((height[id(child)] for child in v._prev), default=-1)
-    return sorted(_reference_order(root), key=lambda v: height[id(v)])
+        height[v] = 1 + max((height[child] for child in v._prev), default=-1)
+    return sorted(height, key=height.get)
 
 
 topological_order = table(
-    "topological_order", _reference_order, driver=_order_drive, check=_order_check,
+    "topological_order", _reference_order, check=_order_check, driver=lambda f, g: f(_built(g)[0]),
     errors=[("RecursionError", "use an explicit stack, not recursion: 2,000 nodes are too deep")],
     cases=[Case("diamond", what="diamond graph e = (a b + a)(a b)"),
            Case("bfs", what="graph r = u + (3 u) 2"),
