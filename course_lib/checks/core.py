@@ -347,10 +347,10 @@ def record(f, *args, **kwargs):
     return got, list(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
 
 
-def _same_inputs(a, b):
-    """Inputs after two calls are equal (arrays, lists and dicts compared exactly; others
-    skipped)."""
-    return all(same(x, y, 0, 0) for x, y in zip(a, b) if isinstance(x, (np.ndarray, list, dict)))
+def _same_inputs(a, b, rtol=0, atol=0):
+    """Inputs after two calls are equal (arrays, lists and dicts compared; others skipped)."""
+    return all(same(x, y, rtol, atol) for x, y in zip(a, b)
+               if isinstance(x, (np.ndarray, list, dict)))
 
 
 def _accepts(fn, kwargs):
@@ -475,7 +475,7 @@ class Table:
             found = [((all(self._passes(wrong, j) for j in range(k)),
                        not isinstance(got, Raised) or str(got.exc) == str(out.exc)), hint, wrong)
                      for hint, wrong, out, warns, after in outcomes
-                     if equal(out, got, rtol, atol) and _same_inputs(after, args_after)
+                     if equal(out, got, rtol, atol) and _same_inputs(after, args_after, rtol, atol)
                      and (warned is None or bool(warns) == warned)
                      and (equal is same or not self._passes(wrong, k))]
             if found:
