@@ -176,6 +176,8 @@ dense_forward = table(
         "you used W.T: W is already (D_in, D_out), so X @ W fits": lambda X, W, b: X @ W.T + b,
         "the order matters: X @ W (samples times weights), not W @ X": lambda X, W, b: W @ X + b,
         "it looks like you computed W.T @ X: use X @ W, with X first": lambda X, W, b: W.T @ X + b,
+        "your result is transposed, (D_out, N): W.T @ X.T is (X @ W).T; return X @ W + b, one row "
+        "per sample": lambda X, W, b: (X @ W + b).T,
         "the bias is missing: add b after the product": lambda X, W, b: X @ W,
         "b[:, None] adds b[i] to row i; the bias belongs to the outputs (columns): add b as it is, "
         "shape (D_out,)": lambda X, W, b: X @ W + b[:, None],
@@ -216,6 +218,8 @@ pairwise_sq_distances = table(
             lambda A, B: _DIFF(A, B) ** 2,
         "you summed over the wrong axis: sum over the last axis (the D features)":
             lambda A, B: (_DIFF(A, B) ** 2).sum(axis=0),
+        "you summed over axis=1, the M rows of B: sum over the last axis (the D features), axis=-1":
+            lambda A, B: (_DIFF(A, B) ** 2).sum(axis=1),
         f"A - B pairs A[i] with B[i] only: {_AXES}, A[:, None, :] - B[None, :, :], which compares "
         "every pair": lambda A, B: ((A - B) ** 2).sum(axis=-1),
     },
