@@ -33,8 +33,7 @@ GOOD = {
     "relu": [lambda x: np.maximum(x, 0), lambda x: x * (x > 0)],
     "relu_prime": [lambda x: (x > 0).astype(float), lambda x: (x > 0) * 1.0],
     "softmax": [good_softmax],
-    "leaky_relu": [lambda x, negative_slope=0.01: np.where(x > 0, x, negative_slope * x),
-                   lambda x, negative_slope=0.01: np.maximum(x, negative_slope * x)],
+    "leaky_relu": [lambda x, negative_slope=0.01: np.where(x > 0, x, negative_slope * x)],
 }
 
 # -- typical mistakes: (exercise, wrong implementation, text the ❌ line must contain) ----------
@@ -140,6 +139,8 @@ MISTAKES = [
     ("leaky_relu", lambda x, negative_slope=0.01: np.where(x > 0, negative_slope * x, x),
      "slope belongs to the negative side"),
     ("leaky_relu", in_place_leaky_relu, "`x[...] = ...`"),
+    ("leaky_relu", lambda x, negative_slope=0.01: np.maximum(x, negative_slope * x),
+     "wrong for a slope above 1"),
 ]
 
 

@@ -60,6 +60,8 @@ sigmoid_prime = table(
         "you applied the formula to x itself: use s = sigmoid(x)": lambda x: x * (1 - x),
         "the sign is flipped: sigmoid is increasing, so s * (1 - s) > 0": lambda x: -_ds(x),
         f"{_S}, not s**2": lambda x: _s(x) ** 2,
+        f"{_S}, not 1 - s**2 (that is tanh's derivative, 1 - tanh**2)": lambda x: 1 - _s(x) ** 2,
+        f"you wrote s * (1 - x): {_S}, with 1 - s, not 1 - x": lambda x: _s(x) * (1 - x),
         _PRIME_OVERFLOW: lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2,
         "the naive sigmoid inside overflows at x = -1000: use a stable sigmoid (exp of -|x| only)":
             lambda x: _naive(x) * (1 - _naive(x)),
@@ -110,7 +112,8 @@ def _leaky(negative, default=0.01):
 leaky_relu = table(
     "leaky_relu", F.leaky_relu,
     cases=[Case(_X4), Case(_X4, kw={"negative_slope": 0.2}),
-           Case(np.arange(-6.0, 6.0).reshape(2, 6)), Case(_X4, kw={"negative_slope": 0.5})],
+           Case(np.arange(-6.0, 6.0).reshape(2, 6)), Case(_X4, kw={"negative_slope": 0.5}),
+           Case(_X4, kw={"negative_slope": 2.0})],
     mistakes={
         "x < 0 is multiplied by negative_slope, not set to 0": _leaky(lambda x, a: 0.0),
         "the slope belongs to the negative side: x where x > 0, negative_slope * x elsewhere":
@@ -118,6 +121,11 @@ leaky_relu = table(
         "the default negative_slope is 0.01, not 0.1": _leaky(lambda x, a: a * x, 0.1),
         "negative_slope * x keeps the sign of x: don't negate it": _leaky(lambda x, a: -a * x),
         "x < 0 gives negative_slope * x, not x - negative_slope": _leaky(lambda x, a: x - a),
+        "x < 0 gives negative_slope * x, not negative_slope alone: multiply by x":
+            _leaky(lambda x, a: a),
+        "np.maximum(x, negative_slope * x) is wrong for a slope above 1 (it picks negative_slope * "
+        "x where x > 0): use np.where(x > 0, x, negative_slope * x)":
+            lambda x, negative_slope=0.01: np.maximum(x, negative_slope * x),
     },
     correct=[_leaky(lambda x, a: a * x),
              lambda x, negative_slope=0.01: np.maximum(x, 0) + negative_slope * np.minimum(x, 0)],
