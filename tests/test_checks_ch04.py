@@ -219,6 +219,12 @@ def backprop_forward_order(root):
         v._backward()
 
 
+def backprop_seed_after(root):
+    for v in reversed(topological_order(root)):
+        v._backward()
+    root.grad = 1.0
+
+
 CORRECT = {
     "dense_backward": dense_ok,
     "relu_backward": relu_ok,
@@ -238,6 +244,7 @@ MISTAKES = [
     ("dense_backward", lambda x, W, d: (d @ W.T, x.T @ d, d.sum(axis=1)), "wrong axis"),
     ("dense_backward", lambda x, W, d: (d @ W.T, x.T @ d, d.mean(axis=0)), "mean instead of sum"),
     ("dense_backward", lambda x, W, d: (d @ W.T, x.T @ d), "should return 3 values (dx, dW, db)"),
+    ("dense_backward", lambda x, W, d: (x.T @ d, d @ W.T, d.sum(axis=0)), "dx and dW are swapped"),
     ("relu_backward", relu_in_place, "in place"),
     ("relu_backward", lambda d, x: (x > 0) * 1.0, "multiply by dout"),
     ("relu_backward", lambda d, x: d * (d > 0), "not from dout"),
@@ -272,6 +279,7 @@ MISTAKES = [
     ("topological_order", topo_preorder, "post-order"),
     ("backprop", backprop_no_seed, "root.grad = 1.0"),
     ("backprop", backprop_forward_order, "reversed"),
+    ("backprop", backprop_seed_after, "set after the loop"),
 ]
 
 

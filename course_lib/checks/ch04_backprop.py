@@ -43,6 +43,8 @@ dense_backward = table(
         "missing transpose: dx = dout @ W.T (N, D_in), not dout @ W": _dx(lambda x, W, d: d @ W),
         "dx = dout @ W.T, not W @ dout.T (that is its transpose)": _dx(lambda x, W, d: W @ d.T),
         "return them in the order dx, dW, db": lambda x, W, dout: _dense(x, W, dout)[::-1],
+        "dx and dW are swapped: return them in the order dx, dW, db":
+            lambda *args: tuple(_dense(*args)[k] for k in (1, 0, 2)),
         f"dout /= N writes into the caller's dout (and {_IN_DOUT})":
             in_place(lambda x, W, dout: dout / len(x), _dense, arg=2),
     },
@@ -344,7 +346,8 @@ backprop = table(
         "forward order (or only the root's _backward): go from the output back, for v in "
         "reversed(topological_order(root))": _bp(order=lambda nodes: nodes),
         "call _backward() once per node: the gradients doubled": _bp(twice=True),
-        "setting root.grad alone computes nothing: call each node's _backward(), output first":
+        "root.grad = 1.0 alone, or set after the loop, computes nothing: seed it first, then "
+        "call each node's _backward(), output first":
             lambda root: setattr(root, "grad", 1.0),
         "call node._backward() (one local step), not node.backward() (a whole pass from there)":
             lambda root: [v.backward() for v in reversed(_reference_order(root))],
