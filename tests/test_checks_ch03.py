@@ -95,6 +95,12 @@ def _bce_where(z, y):
     return -np.mean(y * log_sig + (1 - y) * log_one_minus)
 
 
+def _grad_columns(z, labels):
+    p = _shifted_softmax(z)
+    p[:, labels] -= 1
+    return p / len(labels)
+
+
 WRONG = {
     # mse
     "mse: no square": (checks.mse, lambda p, t: np.mean(p - t), "forgot the square"),
@@ -188,6 +194,11 @@ WRONG = {
                        lambda z, l: -np.mean(np.log(z[np.arange(len(l)), l])), "logits"),
     "ce: per sample": (checks.cross_entropy,
                        lambda z, l: -log_softmax(z)[np.arange(len(l)), l], "one number"),
+    "ce: max not added back":
+        (checks.cross_entropy,
+         lambda z, l: np.mean(np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1))
+                              - z[np.arange(len(l)), l]),
+         "add back the max"),
     "ce: in place": (checks.cross_entropy,
                      lambda z, l: (z.__isub__(z.max(axis=1, keepdims=True)),
                                    cross_entropy(z, l))[1],
@@ -211,6 +222,10 @@ WRONG = {
     "grad: no max shift": (checks.softmax_ce_grad,
                            lambda z, l: (_naive_softmax(z) - one_hot(l, z.shape[1])) / len(l),
                            "no max shift"),
+    "grad: whole columns": (checks.softmax_ce_grad, _grad_columns, "whole columns"),
+    "grad: softmax along axis 0":
+        (checks.softmax_ce_grad,
+         lambda z, l: (_shifted_softmax(z.T).T - one_hot(l, z.shape[1])) / len(l), "axis=0"),
     "grad: in place": (checks.softmax_ce_grad,
                        lambda z, l: (z.__isub__(z.max(axis=1, keepdims=True)),
                                      softmax_ce_grad(z, l))[1],
@@ -300,6 +315,13 @@ def test_strict_raises(name):
     with pytest.raises(AssertionError, match="⏳"):
         check(todo, strict=True, quiet=True)
     assert check(fn, strict=True, quiet=True).passed
+
+
+@pytest.mark.parametrize("name", ["grad: whole columns", "grad: softmax along axis 0"])
+def test_shared_grad_mistakes_are_named_by_softmax_ce_backward_too(name):
+    _, fn, keyword = WRONG[name]
+    result = run_silently(checks.softmax_ce_backward, fn)
+    assert result.status == core.WRONG and keyword in result.line, result.line
 
 
 def test_labels_broadcast_error_gets_the_labels_hint():

@@ -187,6 +187,8 @@ cross_entropy = table(
         _LSE: _ce_from(lambda z: np.log(_softmax(z))),
         _OWN_MAX: _ce_from(lambda z: _lse(z - z.max())),
         _BY_MEAN: _ce_from(lambda z: _lse(z - z.mean(axis=1, keepdims=True))),
+        "add back the max you subtracted: logsumexp(z) = m + log(sum(exp(z - m))), m = row max":
+            lambda z, y: _ce(z, y) - np.mean(z.max(axis=1)),
     },
     correct=[_ce, lambda z, y: -np.sum(np.eye(z.shape[1])[y] * _log_p(z)) / len(y),
              lambda z, y: np.mean(np.logaddexp.reduce(z, axis=1) - z[np.arange(len(y)), y])],
@@ -230,6 +232,10 @@ def _grad_mistakes():
             _sce_p(lambda z: np.exp(z - z.max(axis=1)) / np.exp(z - z.max(axis=1)).sum(axis=1)),
         _NO_SHIFT: _sce_p(lambda z: _normalized(np.exp(z))),
         _BY_MEAN: _sce_p(lambda z: _normalized(np.exp(z - z.mean(axis=1, keepdims=True)))),
+        "p[:, labels] -= 1 subtracts from whole columns: use p[np.arange(N), labels] -= 1":
+            lambda z, y: (_softmax(z) - np.eye(z.shape[1])[y].any(axis=0)) / len(y),
+        "softmax over each row's C classes (axis=1), not down the columns (axis=0): rows sum to 1":
+            _sce_p(lambda z: _softmax(z.T).T),
     }
 
 
