@@ -178,6 +178,18 @@ def rebinding_momentum(p, g, state, lr, momentum=0.9):
     p = p - lr * v  # noqa: F841
 
 
+def unstored_momentum(p, g, state, lr, momentum=0.9):
+    v = state.get("velocity", np.zeros_like(p))
+    v = momentum * v + g
+    p -= lr * v
+
+
+def old_velocity_momentum(p, g, state, lr, momentum=0.9):
+    v = state.get("velocity", np.zeros_like(p))
+    p -= lr * v
+    state["velocity"] = momentum * v + g
+
+
 def nesterov_momentum(p, g, state, lr, momentum=0.9):
     v = state.setdefault("velocity", np.zeros_like(p))
     v[...] = momentum * v + g
@@ -248,6 +260,8 @@ WRONG = [
     ("momentum_step", rebinding_momentum, "rebinds"),
     ("momentum_step", renamed_momentum, "state has no 'velocity' entry"),
     ("momentum_step", nesterov_momentum, "Nesterov"),
+    ("momentum_step", unstored_momentum, "never stored in state"),
+    ("momentum_step", old_velocity_momentum, "OLD velocity"),
     ("rmsprop_step", rmsprop_variant("swapped"), "1 - alpha are swapped"),
     ("rmsprop_step", rmsprop_variant("inside"), "eps is inside the square root"),
     ("rmsprop_step", rmsprop_variant("rebind"), "rebinds"),

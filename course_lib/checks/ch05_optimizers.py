@@ -204,14 +204,15 @@ def _opt_cases(seed, hyper, other):
 def _momentum(form="torch"):
     """PyTorch's momentum step, or the mistake ``form``."""
     def step(p, g, state, lr, momentum=0.9):
-        mu, v = momentum, state.setdefault("velocity", np.zeros_like(p))
+        get = state.get if form == "unstored" else state.setdefault  # get: v is never stored
+        mu, v = momentum, get("velocity", np.zeros_like(p))
         new = mu * (0.0 if form == "fresh" else v) + {
             "lr_inside": lr * g, "uphill": lr * g, "cs231n": -lr * g, "ewa": (1 - mu) * g,
             "minus_g": -g}.get(form, g)
+        p += {"lr_inside": -new, "uphill": new, "cs231n": new, "minus_g": lr * new,
+              "nesterov": -lr * (g + mu * new), "old_v": -lr * v}.get(form, -lr * new)
         if form != "rebind_v":  # that mistake makes only a new local v: state["velocity"] stays 0
             v[...] = new
-        p += {"lr_inside": -new, "uphill": new, "cs231n": new, "minus_g": lr * new,
-              "nesterov": -lr * (g + mu * new)}.get(form, -lr * new)
     return step
 
 
@@ -223,6 +224,10 @@ momentum_step = _optimizer(
         "that is the averaged form v = mu v + (1 - mu) g; PyTorch's is v = mu v + g": "ewa",
         "that is Nesterov's update (p -= lr (g + mu v)); plain momentum is p -= lr v": "nesterov",
         "the velocity is not kept between calls: store it in state['velocity']": "fresh",
+        "the new velocity is never stored in state, so every step starts from v = 0: "
+        "state['velocity'] = v": "unstored",
+        "p moved with the OLD velocity (v updated after the step): update v first, " + _TORCH_V:
+            "old_v",
         "v = mu * v + g rebinds the local name v, so state['velocity'] never changes: update it in "
         "place, v[...] = mu * v + g (or store it back: state['velocity'] = v)": "rebind_v",
         "that is CS231n's form, v = mu v - lr g; p += v (lr inside v): " + _TORCH_V: "cs231n",
