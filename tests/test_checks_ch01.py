@@ -116,6 +116,8 @@ AND_MISTAKES = {
     "one row wrong": (_weights([1, 2], -1.5), "input (0, 1) gives 1"),
     "three weights": (_weights([1, 1, 1], -1.5), "shape (2,)"),
     "no pair": (lambda: np.array([1.0, 1.0]), "return w, b"),
+    "w as a list": (lambda: ([2.0, 2.0], -3.0), "not a list"),   # the statement asks for an array
+    "(b, w)": (lambda: (-1.2, np.array([1.0, 1.0])), "you returned (b, w)"),
 }
 
 
@@ -155,6 +157,11 @@ EPOCH_MISTAKES = {
     "wrong sign": (lambda X, y, w, b, lr: epoch_ok(X, y, w, b, -lr), "wrong sign"),
     "counts every point": (epoch_counts_all, "count only the points"),
     "mutates w": (epoch_in_place, "changes the caller's array"),
+    "counts the right ones": (lambda X, y, w, b, lr: (*epoch_ok(X, y, w, b, lr)[:2],
+                                                      len(X) - epoch_ok(X, y, w, b, lr)[2]),
+                              "you counted the right predictions"),
+    "returns after one point": (lambda X, y, w, b, lr: epoch_ok(X[:1], y[:1], w, b, lr),
+                                "`return` is inside the loop"),
     "no return of weights": (lambda X, y, w, b, lr: (w, b, epoch_ok(X, y, w, b, lr)[2]),
                              "did not change"),
     "two values": (lambda X, y, w, b, lr: epoch_ok(X, y, w, b, lr)[:2], "w, b, mistakes"),

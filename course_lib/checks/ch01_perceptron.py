@@ -112,6 +112,8 @@ _B0 = "At (0, 0) z is just b, so AND needs b <= 0."
 _ON_LINE = "z = 0 gives 0 (step(0) = 0); move the bias so that (1, 1) is strictly above 0"
 _PAIR = "end with `return w, b`, w an array of 2 weights and b a number"
 _SHAPES = "one weight per input: w = np.array([w1, w2]), and a single number b"
+_SWAP = "you returned (b, w): w comes first, `return w, b`"
+_LIST = "w should be an array: w = np.array([w1, w2]), not a list"
 _GATES = {(0.0, 1.0, 1.0, 1.0): "OR", (1.0, 1.0, 1.0, 0.0): "NAND", (1.0, 0.0, 0.0, 0.0): "NOR",
           (0.0, 0.0, 0.0, 0.0): "a constant 0", (1.0, 1.0, 1.0, 1.0): "a constant 1"}
 _gate = lambda w, b: lambda: (np.array(w, dtype=np.float64), b)  # noqa: E731
@@ -123,7 +125,10 @@ def _gate_check(got, want, case):
     except (TypeError, ValueError):
         return f"and_gate_weights() should return a pair (w, b), got {describe(got)}", _PAIR
     if w.shape != (2,) or b.shape != ():
-        return f"w should have shape (2,) and b be one number, got {w.shape} and {b.shape}", _SHAPES
+        return (f"w should have shape (2,) and b be one number, got {w.shape} and {b.shape}",
+                _SWAP if (w.shape, b.shape) == ((), (2,)) else _SHAPES)
+    if not isinstance(got[0], np.ndarray):
+        return f"w should be a NumPy array, got a Python {type(got[0]).__name__}", _LIST
     z = GATE_INPUTS @ w + b
     truth = tuple(_step(z))
     if truth == _AND:
@@ -151,8 +156,9 @@ and_gate_weights = table(
         _PAIR: lambda: np.array([1.0, 1.0]),
         _SHAPES: lambda: (np.array([1.0, 1.0, -1.5]), 0.0),
         "your gate computes a constant 1. " + _B0: _gate([1.0, 1.0], 0.5),
+        _SWAP: lambda: (-1.5, np.array([1.0, 1.0])), _LIST: lambda: ([1.0, 1.0], -1.5),
     },
-    correct=[_gate([1.0, 1.0], -1.5), _gate([2.0, 2.0], -3.0), lambda: ([0.5, 0.5], -0.7)],
+    correct=[_gate([1.0, 1.0], -1.5), _gate([2.0, 2.0], -3.0), lambda: (np.array([1, 1]), -1.5)],
     extra=_gate_note, summary="every corner right")
 
 
@@ -191,6 +197,11 @@ train_epoch = table(
         _UNCHANGED: lambda X, y, w, b, lr: _batch(X, y, w, b, 0.0),
         "count only the points the perceptron got wrong (where y - ŷ is not 0)":
             lambda X, y, w, b, lr: (*_train(X, y, w, b, lr)[:2], len(X)),
+        "you counted the right predictions: count the points where step(x_i @ w + b) != y_i":
+            lambda X, y, w, b, lr: (*_train(X, y, w, b, lr)[:2],
+                                    len(X) - _train(X, y, w, b, lr)[2]),
+        "`return` is inside the loop, so only the first point is used: dedent it out of the loop":
+            lambda X, y, w, b, lr: _train(X[:1], y[:1], w, b, lr),
         "count a mistake when a point is wrong with the weights at that moment, before its update":
             lambda X, y, w, b, lr: _batch(X, y, *_train(X, y, w, b, lr)[:2], 0.0),
         "w += ... changes the caller's array; write w = w + lr * err * x": _into_w(_train, 2),
