@@ -122,9 +122,18 @@ def step_no_lr(params, X, y, lr):
     return step_learner(params, X, y, 1.0)
 
 
+def step_new_arrays(params, X, y, lr):  # right values, but params[k] = params[k] - lr * g
+    new = {k: v.copy() for k, v in params.items()}
+    loss = step_learner(new, X, y, lr)
+    params.update(new)
+    return loss
+
+
 def test_two_layer_step_learner_variants():
     assert extra.two_layer_step(step_learner, strict=False, quiet=True).passed
     assert not extra.two_layer_step(step_no_lr, strict=False, quiet=True).passed
+    line = extra.two_layer_step(step_new_arrays, strict=False, quiet=True).line
+    assert "updated in place (the same objects) should be True" in line and "-= lr * dW" in line
 
 
 def test_two_layer_step_reference_gradients_are_numerical():

@@ -59,7 +59,8 @@ def _sce(spread="all", scale_n=True, stable=True, smooth_grad=True, mean=True):
     def f(z, labels, smoothing):
         n, c = z.shape
         onehot = np.eye(c)[labels]
-        rest = {"all": smoothing / c, "others": smoothing / (c - 1) * (1 - onehot), "none": 0.0}
+        rest = {"all": smoothing / c, "others": smoothing / (c - 1) * (1 - onehot), "none": 0.0,
+                "undivided": smoothing}
         q = (1 - smoothing) * onehot + rest[spread]
         shifted = z - z.max(axis=1, keepdims=True) if stable else z
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -90,15 +91,20 @@ smoothed_cross_entropy = table(
         "the gradient is p - q, with the smoothed q, not p - onehot": _sce(smooth_grad=False),
         "average the per-sample losses over the batch (mean), do not sum them": _sce(mean=False),
         "q gives every class s / C: q = (1 - s) * onehot + s / C": _sce(spread="none"),
+        "divide the smoothing by C: every class gets s / C, not s, so q = (1 - s) * onehot + s / C "
+        "sums to 1": _sce(spread="undivided"),
+        "return the tuple in the order (loss, dz), not (dz, loss)": lambda *a: _sce()(*a)[::-1],
     },
     correct=[_sce(), _sce_lse],
     summary="loss and gradient with label smoothing, stable at ±1000, z untouched")
 
 
 def _step(scale_n=True, mask=True, db_axis=0, late_w2=False, rebind=False, loss_after=False,
-          onehot=True):
+          onehot=True, replace=False):
     """One SGD step of X -> Dense -> ReLU -> Dense -> softmax CE, right or with one mistake."""
     def step(params, X, y, lr):
+        if replace:  # params[k] = params[k] - lr * dW: right values, new arrays in the dict
+            params.update({key: value.copy() for key, value in params.items()})
         def forward():
             H = X @ params["W1"] + params["b1"]
             P = F.softmax(np.maximum(H, 0) @ params["W2"] + params["b2"])
@@ -133,9 +139,11 @@ def _step_layers(params, X, y, lr):
     return float(loss)
 
 
-def _drive_step(fn, params, X, y, lr):
+def _drive_step(fn, params, X, y, lr):  # the loss, the params, whether they are the same arrays
     params = copy.deepcopy(params)
-    return (fn(params, X, y, lr), *(params[key] for key in _KEYS))  # the loss, then the params
+    held = dict(params)
+    return (fn(params, X, y, lr), *(params[key] for key in _KEYS),
+            all(params[key] is held[key] for key in _KEYS))
 
 
 def _params(d, h, c, seed):
@@ -146,7 +154,8 @@ def _params(d, h, c, seed):
 
 two_layer_step = table(
     "two_layer_step", _step(), driver=_drive_step, arg_names=("params", "X", "y", "lr"),
-    names=("the returned loss", *(f"params['{key}'] after the step" for key in _KEYS)),
+    names=("the returned loss", *(f"params['{key}'] after the step" for key in _KEYS),
+           "every array of params updated in place (the same objects)"),
     cases=[Case(_params(2, 5, 3, 1), _rng.normal(size=(6, 2)), np.array([0, 1, 2, 0, 1, 2]), 0.5,
                 what="two_layer_step on 6 samples, D = 2, H = 5, C = 3, lr = 0.5"),
            Case(_params(2, 8, 2, 2), *spiral(5, 2, rng=3), 0.1,
@@ -159,6 +168,8 @@ two_layer_step = table(
         "`W = W - lr * dW` makes a new array and params keeps the old one: update in place, "
         "params['W1'] -= lr * dW1": _step(rebind=True),
         "return the loss of the forward pass, before the update": _step(loss_after=True),
+        "`params[k] = params[k] - lr * dW` puts a new array in the dict: update the arrays in "
+        "place, params[k] -= lr * dW": _step(replace=True),
         "P - y[:, None] subtracts the label from every entry: y holds integer labels, subtract "
         "1 only at each row's true class, dZ[np.arange(N), y] -= 1": _step(onehot=False),
     },
@@ -173,8 +184,9 @@ def _exp(form="right"):
 
         def _backward():
             up = 1.0 if form == "no_chain" else out.grad
-            local = {"local_a": a.data, "local_one": 1.0}.get(form, e)
-            a.grad = local * up + (0.0 if form == "assign" else a.grad)
+            local = {"local_a": a.data, "local_one": 1.0, "power": a.data * math.exp(a.data - 1)}
+            node = out if form == "to_out" else a
+            node.grad = local.get(form, e) * up + (0.0 if form == "assign" else node.grad)
         out._backward = (_backward() if form == "called" else out._backward
                          if form == "not_attached" else _backward)
         return out
@@ -197,6 +209,8 @@ def _drive_exp(op):  # what op builds, key by key: each key labels its line
         a = Value(0.5)
         build(op(a), a).backward()
         seen[key] = a.grad
+    out.backward()
+    seen["out.grad after out.backward()"] = out.grad
     return seen
 
 
@@ -214,6 +228,10 @@ value_exp = table(
         "multiply by the upstream gradient (chain rule): a.grad += e * out.grad": _exp("no_chain"),
         "the derivative of e^a is e^a itself (out.data), not a": _exp("local_a"),
         "the derivative of e^a is e^a itself (out.data), not 1": _exp("local_one"),
+        "the power rule is for a^n: e^a is its own derivative, a.grad += out.data * out.grad, "
+        "not a * e^(a - 1)": _exp("power"),
+        "_backward adds to the input's gradient, a.grad += out.data * out.grad, not to out.grad":
+            _exp("to_out"),
         "accumulate with `+=`, not `=`: a used twice gets both contributions": _exp("assign"),
         "define _backward() and attach it: out._backward = _backward": _exp("not_attached"),
         "attach, do not call: out._backward = _backward, no parentheses": _exp("called"),
