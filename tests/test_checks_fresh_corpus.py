@@ -7,6 +7,10 @@ tests require every wrong one to be refused, every correct one to pass and, wher
 hint was judged to name the mistake, the line to contain a key phrase of that hint (``PHRASES``).
 A wrong one the checker accepts is in ``PASSES_WRONGLY`` (xfail, strict); one refused with a line
 that does not name its mistake is in ``HINT_MISSES``.
+
+Its first run (after the checkers were shortened) refused 165 of the 168 wrong ones and named the
+mistake for 144 (85.7%); the 3 accepted and the 21 unnamed ones were then closed in the tables and
+are pinned in ``PHRASES`` with the rest.
 """
 
 import math
@@ -1659,59 +1663,58 @@ PHRASES = {  # (exercise, label) -> key phrase of the hint that names the mistak
         'bias correction is missing',
     ('adam_step', 'stores the bias-corrected m and v in state'):
         'keep m, v uncorrected',
-}
-PASSES_WRONGLY = {  # wrong implementations the checker accepts
-    ('and_gate_weights', 'w as a Python list'):
-        'accepts w as a Python list; the statement asks for a NumPy array of shape (2,)',
-    ('leaky_relu', 'np.maximum(x, slope * x): wrong for a slope above 1'):
-        'no case has negative_slope > 1, where max(x, slope * x) picks slope * x for x > 0',
-    ('two_layer_step', 'params[k] = params[k] - lr * g replaces the arrays, not in place'):
-        'the checker reads the new arrays from the dict; replacing them is not an in-place update',
-}
-HINT_MISSES = {  # refused, but the line does not name the mistake
+    # closed after this corpus was first run: each mistake now gets a hint naming it
     ('dense_forward', 'W.T @ X.T: the result is transposed (D_out, N)'):
-        'no hint: the (D_out, N) result, transposed, is not named',
+        'your result is transposed, (D_out, N)',
     ('pairwise_sq_distances', 'sums over the wrong axis (axis=1)'):
-        "no hint: only 'should have shape (4, 3), got (4, 2)'; the summed axis is not named",
+        'you summed over axis=1, the M rows of B',
     ('and_gate_weights', 'returns (b, w) in the wrong order'):
-        "the hint ('one weight per input') does not say that w and b are returned in swapped order",
+        'you returned (b, w)',
     ('train_epoch', 'counts the correct predictions instead of the mistakes'):
-        'generic recipe hint; it does not say that the correct predictions were counted',
+        'you counted the right predictions',
     ('train_epoch', 'return inside the loop: stops after the first point'):
-        'generic recipe hint; it does not say that the loop returns after the first point',
+        '`return` is inside the loop',
     ('sigmoid_prime', 'sigmoid(x) * (1 - x): 1 - x instead of 1 - sigmoid(x)'):
-        'generic formula hint; does not name 1 - x in place of 1 - sigmoid(x)',
+        'you wrote s * (1 - x)',
     ('sigmoid_prime', "1 - sigmoid(x)**2 (tanh's derivative)"):
-        "generic formula hint; does not name 1 - s**2 (tanh's derivative)",
+        "not 1 - s**2 (that is tanh's derivative",
     ('leaky_relu', 'forgot to multiply by x on the negative side'):
-        'the hint only restates the formula; does not say negative_slope was not multiplied by x',
+        'not negative_slope alone: multiply by x',
     ('cross_entropy', 'max subtracted inside log-sum-exp but not added back'):
-        'no hint: the max subtracted in log-sum-exp but not added back (off by the row max)',
+        'add back the max you subtracted',
     ('smoothed_cross_entropy', 'forgot to divide the smoothing by C: q = (1-s) onehot + s'):
-        'no hint: the smoothing s not divided by C (q = (1 - s) onehot + s)',
+        'every class gets s / C, not s',
     ('smoothed_cross_entropy', 'returns (dz, loss) in the wrong order'):
-        "the hint 'reduce to a single number' misses the swapped (dz, loss) order",
+        'in the order (loss, dz), not (dz, loss)',
     ('dense_backward', 'returns (dW, dx, db) in the wrong order'):
-        'no hint: (dW, dx, db) returned in the wrong order',
+        'dx and dW are swapped',
     ('softmax_ce_backward', 'p[:, y] -= 1 subtracts from whole columns'):
-        'no hint: p[:, y] -= 1 (whole columns); cross_entropy names the same indexing mistake',
+        'subtracts from whole columns',
     ('softmax_ce_backward', 'softmax along axis 0'):
-        'no hint: softmax along axis 0',
+        'not down the columns (axis=0)',
     ('backprop', 'sets root.grad = 1 after the loop'):
-        "the hint 'call each node's _backward()' misses that the seed is set after the loop",
+        'set after the loop, computes nothing: seed it first',
     ('value_exp', 'power rule: derivative a * e**(a - 1)'):
-        'no hint: power-rule derivative a * e**(a - 1) instead of e**a',
+        'the power rule is for a^n',
     ('value_exp', 'adds to out.grad instead of a.grad'):
-        "the hint 'define _backward() and attach it' misses that it adds to out.grad, not a.grad",
+        "adds to the input's gradient",
     ('momentum_step', 'forgot to store the velocity in state'):
-        'no hint: the new velocity is never stored in state',
+        'never stored in state',
     ('momentum_step', 'steps with the old velocity, then updates it'):
-        'wrong hint: says `p = p - ...` rebinds p, but p is updated in place with the old velocity',
+        'OLD velocity',
     ('rmsprop_step', 'divides by s, not sqrt(s)'):
-        'no hint: divides by square_avg, not np.sqrt(square_avg)',
+        'ROOT mean square',
     ('adam_step', 'hard-coded betas 0.9 and 0.999 (ignores the argument)'):
-        "no hint: hard-coded betas (the engine's 'use the argument' hint does not fire here)",
+        'use the argument betas',
+    ('and_gate_weights', 'w as a Python list'):
+        'not a list',
+    ('leaky_relu', 'np.maximum(x, slope * x): wrong for a slope above 1'):
+        'is wrong for a slope above 1',
+    ('two_layer_step', 'params[k] = params[k] - lr * g replaces the arrays, not in place'):
+        'puts a new array in the dict',
 }
+PASSES_WRONGLY = {}  # wrong implementations the checker accepts: (exercise, label) -> why
+HINT_MISSES = {}  # refused, but the line does not name the mistake: (exercise, label) -> why
 
 
 def _run(exercise, fn):
