@@ -66,7 +66,7 @@ def _shape_check(got, want, case):
 _PAIRS = [((4, 3), (3,)), ((4, 1), (1, 3)), ((3,), (4, 3)), ((4, 3), (4,)), ((2, 1, 5), (4, 1)),
           ((2, 3), (3, 2)), ((5,), (5,)), ((), (2, 3)), ((8, 1, 6, 1), (7, 1, 5)),
           ((3, 1), (3, 4, 1))]
-_broadcast = lambda shape_a, shape_b: _fit(zip(*_pad(shape_a, shape_b)))  # noqa: E731
+_broadcast = lambda shape_a, shape_b: _fit(zip(*_pad(shape_a, shape_b)))
 _NONE = "return None for shapes that do not fit, instead of raising an exception"
 broadcast_shape = table(
     "broadcast_shape", _broadcast, check=_shape_check,
@@ -90,12 +90,12 @@ broadcast_shape = table(
     summary=f"{sum(_broadcast(a, b) is None for a, b in _PAIRS)} of them do not fit")
 
 
-_acc = lambda scores, labels: float(np.mean(scores.argmax(axis=1) == labels))  # noqa: E731
+_acc = lambda scores, labels: float(np.mean(scores.argmax(axis=1) == labels))
 _AXIS = ("scores has one row per sample, so the predicted class of each sample is the argmax along "
          "axis=1 (across the columns), not axis=0")
 _S4 = np.array([[0.1, 2.0, 0.3, 0.0], [1.5, 0.2, 0.1, 0.3],
                 [0.2, 0.1, 0.4, 3.0], [0.9, 0.8, 0.7, 0.1]])
-_hits = lambda s, y: s.argmax(axis=1) == y  # noqa: E731
+_hits = lambda s, y: s.argmax(axis=1) == y
 accuracy_from_scores = table(
     "accuracy_from_scores", _acc, errors=[("broadcast", _AXIS)],
     cases=[Case(_S4, np.array([1, 0, 2, 0])),
@@ -121,8 +121,8 @@ accuracy_from_scores = table(
     summary="argmax along axis 1")
 
 
-_mean = lambda X: X.mean(axis=1, keepdims=True)  # noqa: E731
-_norm = lambda X, eps=1e-8: (X - _mean(X)) / (X.std(axis=1, keepdims=True) + eps)  # noqa: E731
+_mean = lambda X: X.mean(axis=1, keepdims=True)
+_norm = lambda X, eps=1e-8: (X - _mean(X)) / (X.std(axis=1, keepdims=True) + eps)
 
 
 def _norm_check(got, want, case):
@@ -193,10 +193,15 @@ dense_forward = table(
 
 _LOOP_DIST = ("use broadcasting instead of a loop: A[:, None, :] has shape (N, 1, D) and "
               "B[None, :, :] has shape (1, M, D); their difference is (N, M, D)")
-_DIFF = lambda A, B: A[:, None, :] - B[None, :, :]  # noqa: E731
-_sq_dist = lambda A, B: (_DIFF(A, B) ** 2).sum(axis=-1)  # noqa: E731
-_expand = lambda sign: lambda A, B: (  # noqa: E731
-    (A ** 2).sum(1)[:, None] + (B ** 2).sum(1)[None, :] + sign * 2 * A @ B.T)
+_DIFF = lambda A, B: A[:, None, :] - B[None, :, :]
+_sq_dist = lambda A, B: (_DIFF(A, B) ** 2).sum(axis=-1)
+
+
+def _expand(sign):
+    """|a|^2 + |b|^2 + sign * 2 a.b for every pair: right with sign = -1."""
+    return lambda A, B: (A ** 2).sum(1)[:, None] + (B ** 2).sum(1)[None, :] + sign * 2 * A @ B.T
+
+
 _AXES = "A (N, D) and B (M, D) only line up after adding axes"
 pairwise_sq_distances = table(
     "pairwise_sq_distances", _sq_dist, errors=[("broadcast", f"{_AXES}: {_LOOP_DIST}")],

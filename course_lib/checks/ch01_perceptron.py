@@ -12,7 +12,7 @@ __all__ = ["step", "weighted_sum", "perceptron_predict", "perceptron_update", "a
            "train_epoch"]
 _GE, _SIGN = "use z > 0, not z >= 0", "wrong sign: the rule uses (y - ŷ), you used (ŷ - y)"
 
-_step = lambda z: (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)  # noqa: E731
+_step = lambda z: (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
 _TRUTH = "`if z > 0:` only works for a single number; for arrays compare element-wise: (z > 0)"
 step = table(
     "step", _step, errors=[("truth value of an array", _TRUTH)],
@@ -78,11 +78,19 @@ def _into_w(f, k):  # f writing its new weights into the caller's w (argument k)
     return wrong
 
 
-_rule = lambda w, b, x, lr, err: (w + lr * err * x, b + lr * err)  # noqa: E731
-_upd = lambda y_hat: lambda w, b, x, y, lr: _rule(w, b, x, lr, y - y_hat(w @ x, b))  # noqa: E731
+def _upd(y_hat):
+    """The learning rule with the prediction ``y_hat(w @ x, b)``: right with step(w·x + b)."""
+    def update(w, b, x, y, lr):
+        err = y - y_hat(w @ x, b)
+        return w + lr * err * x, b + lr * err
+    return update
+
+
+def _u(w, b, x, y, lr, when=None):
+    return Case(np.array(w), b, np.array(x), y, lr, what=when and f"perceptron_update {when}")
+
+
 _update = _upd(lambda z, b: _step(z + b))
-_u = lambda w, b, x, y, lr, when=None: Case(  # noqa: E731
-    np.array(w), b, np.array(x), y, lr, what=when and f"perceptron_update {when}")
 perceptron_update = table(
     "perceptron_update", _update, names=("w_new", "b_new"),
     cases=[_u([0.5, -1.0], 0.2, [1.0, 2.0], 1, 0.1, "when ŷ = 0 but y = 1"),
@@ -116,7 +124,10 @@ _SWAP = "you returned (b, w): w comes first, `return w, b`"
 _LIST = "w should be an array: w = np.array([w1, w2]), not a list"
 _GATES = {(0.0, 1.0, 1.0, 1.0): "OR", (1.0, 1.0, 1.0, 0.0): "NAND", (1.0, 0.0, 0.0, 0.0): "NOR",
           (0.0, 0.0, 0.0, 0.0): "a constant 0", (1.0, 1.0, 1.0, 1.0): "a constant 1"}
-_gate = lambda w, b: lambda: (np.array(w, dtype=np.float64), b)  # noqa: E731
+
+
+def _gate(w, b):
+    return lambda: (np.array(w, dtype=np.float64), b)
 
 
 def _gate_check(got, want, case):

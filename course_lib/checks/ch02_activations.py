@@ -16,8 +16,8 @@ _OVERFLOW = ("np.exp(-x) overflows for very negative x. Use z = np.exp(-np.abs(x
              "every element, so each branch must be safe on its own")
 _EXTREMES = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
 _X4 = np.array([-2.0, -0.5, 0.5, 2.0])
-_naive = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
-_z = lambda x: np.exp(-np.abs(x))  # noqa: E731
+_naive = lambda x: 1 / (1 + np.exp(-x))
+_z = lambda x: np.exp(-np.abs(x))
 
 sigmoid = table(
     "sigmoid", F.sigmoid,
@@ -136,7 +136,13 @@ _NO_SHIFT = ("softmax without the max shift: np.exp(1000) overflows to inf and i
 _KEEPDIMS = ("x.max(axis=-1) and e.sum(axis=-1) have shape (N,), which broadcasts along the wrong "
              "axis of an (N, N) array; use keepdims=True")
 _BIG = np.array([[1000.0, 1001.0, 1002.0]])
-_rows = lambda reduce, axis=-1, **kw: lambda a: reduce(a, axis=axis, **kw)  # noqa: E731
+
+
+def _rows(reduce, axis=-1, **kw):
+    """``reduce`` (np.sum, np.max, ...) along ``axis``, as a function of one array."""
+    return lambda a: reduce(a, axis=axis, **kw)
+
+
 _sum, _max = _rows(np.sum, keepdims=True), _rows(np.max, keepdims=True)
 
 

@@ -22,7 +22,7 @@ _NEG = "the loss came out negative: the minus sign is missing (log p <= 0)"
 _SUM = "sum instead of mean: use np.mean"
 
 
-_mse = lambda pred, target: np.mean((pred - target) ** 2)  # noqa: E731
+_mse = lambda pred, target: np.mean((pred - target) ** 2)
 mse = table(
     "mse", _mse,
     cases=[Case(np.array([1.0, -2.0, 3.0, 0.5]), np.array([0.0, 0.0, 1.0, 1.0])),
@@ -42,7 +42,7 @@ mse = table(
              lambda pred, target: ((pred - target) ** 2).sum() / pred.size],
     summary="mean over all elements, inputs untouched")
 
-_mse_grad = lambda pred, target: 2 * (pred - target) / pred.size  # noqa: E731
+_mse_grad = lambda pred, target: 2 * (pred - target) / pred.size
 mse_grad = table(
     "mse_grad", _mse_grad,
     cases=[Case(_rng.normal(size=4), _rng.normal(size=4)),
@@ -105,7 +105,7 @@ bce = table(
     summary="finite at p = 0 and p = 1")
 
 
-_bcel = lambda z, y: np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))  # noqa: E731
+_bcel = lambda z, y: np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
 _FORMULA = "max(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))"
 _LOGITS = f"work on the logits: {_FORMULA}; going through the sigmoid loses all beyond |z| ~ 37"
 bce_with_logits = table(
@@ -151,9 +151,9 @@ def _ce_from(log_p):
     return lambda logits, labels: -np.mean(log_p(logits)[np.arange(len(labels)), labels])
 
 
-_normalized = lambda e: e / e.sum(axis=1, keepdims=True)  # noqa: E731
-_softmax = lambda z: _normalized(np.exp(z - z.max(axis=1, keepdims=True)))  # noqa: E731
-_log_p = lambda z: _lse(z - z.max(axis=1, keepdims=True))  # noqa: E731
+_normalized = lambda e: e / e.sum(axis=1, keepdims=True)
+_softmax = lambda z: _normalized(np.exp(z - z.max(axis=1, keepdims=True)))
+_log_p = lambda z: _lse(z - z.max(axis=1, keepdims=True))
 _ce = _ce_from(_log_p)
 _LSE = ("log(softmax) is log(0) = -inf where softmax underflows to 0: use log-sum-exp, log_p = s - "
         "np.log(np.exp(s).sum(axis=1, keepdims=True)) with s = z - z.max(axis=1, keepdims=True)")

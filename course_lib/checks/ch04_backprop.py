@@ -18,7 +18,7 @@ __all__ = ["dense_backward", "relu_backward", "softmax_ce_backward", "numerical_
            "train_step", "value_mul", "value_tanh", "topological_order", "backprop"]
 
 _rng = np.random.default_rng(4)
-_dense = lambda x, W, dout: (dout @ W.T, x.T @ dout, dout.sum(axis=0))  # noqa: E731
+_dense = lambda x, W, dout: (dout @ W.T, x.T @ dout, dout.sum(axis=0))
 
 
 def _dense_with(k, wrong):
@@ -52,7 +52,7 @@ dense_backward = table(
                                       np.ones(len(x)) @ d)],
     summary="dx, dW, db on square and rectangular shapes")
 
-_relu_bw = lambda dout, x: dout * (x > 0)  # noqa: E731
+_relu_bw = lambda dout, x: dout * (x > 0)
 _xr = _rng.choice([-1.0, 1.0], (4, 5)) * _rng.uniform(0.1, 2.0, (4, 5))  # no x near 0
 _AT_0 = "at x = 0 the gradient is 0 (PyTorch's choice): mask with x > 0"
 

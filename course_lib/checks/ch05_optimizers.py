@@ -15,11 +15,11 @@ _REBOUND = ("`p = p - ...` only rebinds the local name p to a new array, the cal
             "unchanged: update it in place, `p -= ...` (or `p[...] = ...`)")
 _T_COUNTS = "t counts the steps: add 1 per call, so that 1 - beta**t uses t = 1 on the first step"
 _TORCH_V = "v = mu v + g; p -= lr * v"
-_eps_inside = lambda avg: (  # noqa: E731
-    f"eps is inside the square root; like PyTorch we divide by (np.sqrt({avg}) + eps). With tiny "
-    f"gradients sqrt({avg} + eps) is about sqrt(eps) and the step shrinks a thousandfold")
-_grads = lambda seed, scale=1.0: np.random.default_rng(seed).normal(0.0, scale, (4, 3))  # noqa: E731
-_data = lambda n: (np.arange(n)[:, None] * np.array([1.0, -1.0]), np.arange(n))  # noqa: E731
+_EPS_INSIDE = ("eps is inside the square root; like PyTorch we divide by (np.sqrt({0}) + eps). "
+               "With tiny gradients sqrt({0} + eps) is about sqrt(eps) and the step shrinks a "
+               "thousandfold")
+_grads = lambda seed, scale=1.0: np.random.default_rng(seed).normal(0.0, scale, (4, 3))
+_data = lambda n: (np.arange(n)[:, None] * np.array([1.0, -1.0]), np.arange(n))
 _P0 = np.array([1.0, -2.0, 0.5])
 
 
@@ -255,7 +255,7 @@ rmsprop_step = _optimizer(
     "rmsprop_step", _rmsprop, ("square_avg",), _opt_cases(10, {"alpha": 0.9}, {"alpha": 0.99}),
     {
         "alpha and 1 - alpha are swapped: alpha * square_avg + (1 - alpha) * g**2": "swapped",
-        _eps_inside("square_avg"): "eps_inside",
+        _EPS_INSIDE.format("square_avg"): "eps_inside",
         "divide by the ROOT mean square: np.sqrt(square_avg) + eps": "no_sqrt",
         "square_avg restarts from 0 at every call: keep it in state['square_avg']": "fresh",
         "square_avg averages the SQUARED gradient: (1 - alpha) * g**2, not * g": "g_not_squared",
@@ -297,7 +297,7 @@ adam_step = _optimizer(
         "bias correction is missing: m / (1 - beta1**t), v / (1 - beta2**t)": "no_correction",
         "t = 0 on the first step (1 - beta**0 = 0): increment state['t'] BEFORE using it": "t0",
         "the bias correction used t + 1: t = 1 on the first step": "t_plus",
-        _eps_inside("v_hat"): "eps_inside",
+        _EPS_INSIDE.format("v_hat"): "eps_inside",
         "beta1 and beta2 are swapped: m uses beta1 = 0.9, v (of g**2) beta2 = 0.999": "swapped",
         "v averages the SQUARED gradient: (1 - beta2) * g**2, not (1 - beta2) * g": "v_of_g",
         "you stored the bias-corrected m_hat, v_hat in state: keep m, v uncorrected": "store_hat",

@@ -360,8 +360,8 @@ def _df_driver(f, *args, **kwargs):
         np.random.set_state(state)
 
 
-_ge = lambda u, p: u >= p                       # noqa: E731
-_inv = lambda p: 1 / (1 - p)                    # noqa: E731
+_ge = lambda u, p: u >= p
+_inv = lambda p: 1 / (1 - p)
 _rx = np.random.default_rng(11)
 _X45 = _rx.normal(size=(4, 5))
 _X233 = _rx.normal(size=(2, 3, 3))
@@ -485,8 +485,8 @@ def _early_future(val_losses, patience, min_delta=0.0):
     return stop, int(np.argmin(val_losses)) + 1 if len(val_losses) else 0
 
 
-_lt = lambda v, b, d: v < b - d                 # noqa: E731
-_ge_p = lambda e, b, p: e - b >= p              # noqa: E731
+_lt = lambda v, b, d: v < b - d
+_ge_p = lambda e, b, p: e - b >= p
 _CURVE = [1.0, 0.8, 0.7, 0.72, 0.69, 0.75, 0.8, 0.78, 0.6, 0.9]
 _STOPS = ("stop after the epoch where epoch - best_epoch >= patience and return (that epoch, "
           "best_epoch); stop_epoch is None only when patience never runs out")
