@@ -277,23 +277,20 @@ class LabServer:
         workspaces.mkdir(exist_ok=True)
         return settings, workspaces
 
+    def server_flags(self):
+        """The Jupyter server's flags, whatever the front end: this port and root, no token."""
+        return ["--no-browser", "--allow-root", f"--port={self.port}", "--port-retries=0",
+                "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={self.root}",
+                "--IdentityProvider.token=", "--ServerApp.password=",
+                "--ServerApp.disable_check_xsrf=True", "--ServerApp.open_browser=False",
+                "--expose-app-in-browser"]
+
     def command(self, settings, workspaces):
         """The server's command line: JupyterLab here; a subclass may start another front end."""
-        return _lab_command() + [
-            "--no-browser",
-            "--allow-root",
-            f"--port={self.port}",
-            "--port-retries=0",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.root_dir={self.root}",
-            "--IdentityProvider.token=",
-            "--ServerApp.password=",
-            "--ServerApp.disable_check_xsrf=True",
-            "--expose-app-in-browser",
+        return _lab_command() + self.server_flags() + [
             f"--LabApp.workspaces_dir={workspaces}",
             f"--LabApp.user_settings_dir={settings}",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            "--ServerApp.open_browser=False",
         ]
 
     def start(self, attempts=3):

@@ -48,21 +48,10 @@ def notebook7_server(request, _browser_requirements):
 
     class NotebookServer(harness.LabServer):
         def command(self, settings, workspaces):
-            return _notebook_command() + [
-                "--no-browser",
-                "--allow-root",
-                f"--port={self.port}",
-                "--port-retries=0",
-                "--ServerApp.ip=127.0.0.1",
-                f"--ServerApp.root_dir={self.root}",
-                "--IdentityProvider.token=",
-                "--ServerApp.password=",
-                "--ServerApp.disable_check_xsrf=True",
-                "--expose-app-in-browser",
-                # Notebook 7 takes its settings as LabServerApp's, not LabApp's
+            # Notebook 7 takes its settings as LabServerApp's, not LabApp's
+            return _notebook_command() + self.server_flags() + [
                 f"--LabServerApp.workspaces_dir={workspaces}",
                 f"--LabServerApp.user_settings_dir={settings}",
-                "--ServerApp.open_browser=False",
             ]
 
     server = NotebookServer()
